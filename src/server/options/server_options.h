@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/logging.h"
+
+namespace spate::server {
+
+inline constexpr int kRandomPort = -1;  // as nats-server: -1 picks any free port
+
+struct UserEntry {
+  std::string user;
+  std::string password;  // plain, or a bcrypt hash starting with "$2"
+  std::string account;   // empty: the global account
+};
+
+struct AuthOptions {
+  std::string user, password, token;  // single-user forms (flags --user/--pass/--auth or config)
+  std::vector<UserEntry> users;
+  std::string no_auth_user;
+  std::chrono::milliseconds timeout{2000};  // nats-server: 2s (config: `timeout` in seconds)
+  bool required() const { return !user.empty() || !token.empty() || !users.empty(); }
+};
+
+struct JetStreamOptions {
+  bool enabled = false;
+  std::string store_dir;       // empty: <tmp>/nats/jetstream as nats-server
+  int64_t max_memory = -1;     // -1: dynamic
+  int64_t max_store = -1;
+  std::string domain;
+  std::chrono::milliseconds sync_interval{0};  // 0: sync always (our default)
+  bool sync_always = true;
+};
+
+// Everything the server reads from flags and the config file. Plain data with nats-server's
+// defaults; validated once by LoadOptions and passed down, never global.
+struct ServerOptions {
+  std::string config_file;
+  std::string host = "0.0.0.0";
+  int port = 4222;
+  std::string server_name;  // empty: the server id
+  std::string client_advertise;
+  int http_port = 0;  // 0: off
+  std::string http_host;
+
+  int threads = 0;  // event loops; 0: hardware concurrency
+
+  int64_t max_payload = 1 << 20;       // nats-server: 1 MB
+  int64_t max_control_line = 4096;
+  int64_t max_pending = 64LL << 20;    // slow consumer threshold per connection
+  int max_connections = 64 * 1024;     // nats-server: 64K
+  int max_subscriptions = 0;           // 0: unlimited
+  std::chrono::milliseconds ping_interval{2 * 60 * 1000};
+  int max_pings_out = 2;
+  std::chrono::milliseconds write_deadline{10 * 1000};
+  bool no_header_support = false;
+
+  AuthOptions auth;
+  JetStreamOptions jetstream;
+
+  // Logging.
+  bool debug = false;
+  bool trace = false;
+  bool log_time = true;
+  std::string log_file;
+  std::string pid_file;
+  std::string ports_file_dir;
+
+  // Modes handled by main rather than the server.
+  bool check_config_only = false;  // -t
+  bool show_version = false;       // -v / --version
+  bool show_help = false;          // -h / --help
+  std::string signal;              // --signal/-sl command, e.g. "stop", "reload", "ldm=1234"
+};
+
+}  // namespace spate::server
