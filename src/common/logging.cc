@@ -7,6 +7,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <ctime>
 
 namespace spate {
 namespace {
