@@ -1,0 +1,35 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "routing/subject_trie.h"
+
+namespace spate::server {
+
+// A subject namespace: every connection belongs to exactly one account, and messages never cross
+// accounts (imports/exports come later and will be explicit). Holds the account's subscription
+// trie and one match cache per event loop.
+// Threading: subs() is thread-safe; cache(i) belongs to loop i only; counters are atomics.
+class Account {
+ public:
+  Account(std::string name, int num_loops);
+
+  const std::string& name() const { return name_; }
+  routing::SubjectTrie& subs() { return subs_; }
+  routing::MatchCache* cache(int loop_index) { return caches_[static_cast<size_t>(loop_index)].get(); }
+
+  std::atomic<uint64_t> msgs_in{0}, bytes_in{0}, msgs_out{0}, bytes_out{0};
+  std::atomic<int64_t> num_connections{0};
+
+ private:
+  const std::string name_;
+  routing::SubjectTrie subs_;
+  std::vector<std::unique_ptr<routing::MatchCache>> caches_;
+};
+
+inline constexpr const char* kGlobalAccountName = "$G";
+
+}  // namespace spate::server

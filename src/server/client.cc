@@ -1,0 +1,294 @@
+#include "server/client.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "common/logging.h"
+#include "protocol/encoder.h"
+#include "protocol/errors.h"
+#include "server/account.h"
+#include "server/loop_context.h"
+#include "server/server.h"
+#include "server/subscription.h"
+
+namespace spate::server {
+
+const char* CloseReasonText(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kClientClosed: return "Client Closed";
+    case CloseReason::kReadError: return "Read Error";
+    case CloseReason::kWriteError: return "Write Error";
+    case CloseReason::kProtocolViolation: return "Protocol Violation";
+    case CloseReason::kAuthViolation: return "Authentication Failure";
+    case CloseReason::kAuthTimeout: return "Authentication Timeout";
+    case CloseReason::kStaleConnection: return "Stale Connection";
+    case CloseReason::kSlowConsumerPending: return "Slow Consumer (Pending Bytes)";
+    case CloseReason::kSlowConsumerDeadline: return "Slow Consumer (Write Deadline)";
+    case CloseReason::kMaxConnections: return "Maximum Connections Exceeded";
+    case CloseReason::kServerShutdown: return "Server Shutdown";
+    case CloseReason::kMaxPayload: return "Maximum Message Payload Exceeded";
+  }
+  return "Unknown";
+}
+
+Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port)
+    : server_(server),
+      ctx_(ctx),
+      fd_(fd),
+      id_(id),
+      ip_(std::move(ip)),
+      port_(port),
+      account_(server.global_account()),
+      created_(std::chrono::steady_clock::now()),
+      parser_(protocol::ParserLimits{
+          .max_control_line = static_cast<size_t>(server.options().max_control_line),
+          .max_payload = static_cast<size_t>(server.options().max_payload)}),
+      max_pending_(static_cast<size_t>(server.options().max_pending)) {}
+
+Client::~Client() = default;
+
+std::string Client::Describe() const { return ip_ + ":" + std::to_string(port_) + " - cid:" + std::to_string(id_); }
+
+void Client::Start() {
+  auth_required_ = server_.auth_required();
+  account_->num_connections.fetch_add(1, std::memory_order_relaxed);
+  next_ping_ = created_ + server_.options().ping_interval;
+  LOG_DEBUG("%s - Client connection created", Describe().c_str());
+  QueueProto(server_.ClientInfo(id_, ip_));
+  if (!ctx_.loop.Add(fd_, EPOLLIN | EPOLLRDHUP, this)) {
+    CloseNow(CloseReason::kReadError);
+    return;
+  }
+  ctx_.flush.Add(shared_from_this());
+}
+
+void Client::OnEvent(uint32_t events) {
+  if (closing_) return;
+  if (events & EPOLLIN) ReadOnce();
+  if (closing_) return;
+  if (events & EPOLLOUT) Flush();
+  if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) CloseNow(CloseReason::kClientClosed);
+}
+
+void Client::ReadOnce() {
+  char* dst;
+  size_t room;
+  if (in_len_ == 0) {
+    dst = ctx_.read_buffer.get();
+    room = LoopContext::kReadBufferSize;
+  } else {
+    // A frame is pending: read straight behind it, growing to what the parser said it needs.
+    size_t want = std::max(in_len_ + 16 * 1024, parser_.needed());
+    if (want > in_cap_) {
+      size_t cap = std::max(want, in_cap_ * 2);
+      std::unique_ptr<char[]> bigger(new char[cap]);
+      std::memcpy(bigger.get(), in_buf_.get(), in_len_);
+      in_buf_ = std::move(bigger);
+      in_cap_ = cap;
+    }
+    dst = in_buf_.get() + in_len_;
+    room = in_cap_ - in_len_;
+  }
+  ssize_t n = ::read(fd_, dst, room);
+  if (n == 0) {
+    CloseNow(CloseReason::kClientClosed);
+    return;
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    CloseNow(CloseReason::kReadError);
+    return;
+  }
+  std::span<const char> data;
+  if (in_len_ == 0) {
+    data = {dst, static_cast<size_t>(n)};
+  } else {
+    in_len_ += static_cast<size_t>(n);
+    data = {in_buf_.get(), in_len_};
+  }
+  size_t consumed = ProcessInput(data);
+  if (closing_) return;
+  KeepPartialInput(data, consumed);
+}
+
+void Client::KeepPartialInput(std::span<const char> data, size_t consumed) {
+  size_t rest = data.size() - consumed;
+  bool from_scratch = data.data() != in_buf_.get();
+  if (rest == 0) {
+    in_len_ = 0;
+    if (in_cap_ > 64 * 1024) {  // a big frame passed; do not keep its memory
+      in_buf_.reset();
+      in_cap_ = 0;
+    }
+    return;
+  }
+  if (from_scratch && rest > in_cap_) {
+    in_cap_ = std::max<size_t>(rest, 4096);
+    in_buf_.reset(new char[in_cap_]);
+  }
+  std::memmove(in_buf_.get(), data.data() + consumed, rest);
+  in_len_ = rest;
+}
+
+size_t Client::ProcessInput(std::span<const char> data) {
+  size_t offset = 0;
+  protocol::ClientOp op;
+  while (offset < data.size() && !closing_) {
+    size_t used = 0;
+    auto step = parser_.Next(data.subspan(offset), &used, &op);
+    if (step == protocol::ClientParser::Step::kNeedMore) break;
+    if (step == protocol::ClientParser::Step::kError) {
+      LOG_ERROR("%s - Client parser ERROR: %.*s", Describe().c_str(),
+                static_cast<int>(parser_.error_detail().size()), parser_.error_detail().data());
+      bool payload = parser_.error_text() == protocol::kErrMaxPayload;
+      SendErrAndClose(parser_.error_text(),
+                      payload ? CloseReason::kMaxPayload : CloseReason::kProtocolViolation);
+      break;
+    }
+    offset += used;
+    Dispatch(op);
+  }
+  return offset;
+}
+
+void Client::SendErrAndClose(std::string_view err, CloseReason reason) {
+  if (!err.empty()) QueueProto(err);
+  CloseNow(reason);
+}
+
+void Client::SendOk() { QueueProto(protocol::kOk); }
+
+bool Client::QueueMsg(const ServerSubscription& sub, std::string_view subject,
+                      std::string_view reply, std::string_view headers,
+                      std::string_view payload) {
+  bool with_headers = !headers.empty() && wants_headers();
+  char line[512];
+  std::string long_line;
+  char* line_ptr = line;
+  size_t max = protocol::MsgLineMaxSize(subject, sub.sid, reply);
+  if (max > sizeof line) {
+    long_line.resize(max);
+    line_ptr = long_line.data();
+  }
+  size_t line_len = protocol::EncodeMsgLine(line_ptr, subject, sub.sid, reply, with_headers,
+                                            with_headers ? headers.size() : 0, payload.size());
+  std::lock_guard lock(out_mu_);
+  if (closed_.load(std::memory_order_relaxed)) return false;
+  out_.Append({line_ptr, line_len});
+  if (with_headers) out_.Append(headers);
+  out_.Append(payload);
+  out_.Append("\r\n");
+  if (out_.size() > max_pending_ && !close_requested_.load(std::memory_order_relaxed)) {
+    LOG_ERROR("%s - Slow Consumer Detected: MaxPending of %zu Exceeded", Describe().c_str(),
+              max_pending_);
+    RequestClose(CloseReason::kSlowConsumerPending);
+    return false;
+  }
+  return true;
+}
+
+void Client::QueueProto(std::string_view bytes) {
+  std::lock_guard lock(out_mu_);
+  if (closed_.load(std::memory_order_relaxed)) return;
+  out_.Append(bytes);
+}
+
+void Client::Flush() {
+  std::lock_guard lock(out_mu_);
+  FlushLocked();
+}
+
+void Client::FlushLocked() {
+  if (closed_.load(std::memory_order_relaxed) || out_.empty()) return;
+  ssize_t n = out_.WriteTo(fd_);
+  if (n < 0) {
+    out_.Clear();
+    RequestClose(CloseReason::kWriteError);
+    return;
+  }
+  bool pending = !out_.empty();
+  // The write deadline measures time without progress, not time with bytes pending.
+  if (!pending) {
+    stalled_since_ = {};
+  } else if (n > 0 || stalled_since_ == std::chrono::steady_clock::time_point{}) {
+    stalled_since_ = std::chrono::steady_clock::now();
+  }
+  if (pending != write_armed_) {
+    write_armed_ = pending;
+    ctx_.loop.Modify(fd_, EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u), this);
+  }
+}
+
+void Client::RequestClose(CloseReason reason) {
+  if (close_requested_.exchange(true)) return;
+  auto self = shared_from_this();
+  ctx_.loop.Post([self, reason] { self->CloseNow(reason); });
+}
+
+void Client::ForgetSubscription(const std::shared_ptr<ServerSubscription>& sub) {
+  auto self = shared_from_this();
+  ctx_.loop.Post([self, sub] {
+    auto it = self->subs_.find(sub->sid);
+    if (it != self->subs_.end() && it->second == sub) self->subs_.erase(it);
+  });
+}
+
+void Client::Tick(std::chrono::steady_clock::time_point now) {
+  if (closing_) return;
+  const ServerOptions& o = server_.options();
+  if (auth_required_ && !connect_received_ && now - created_ > o.auth.timeout) {
+    SendErrAndClose(protocol::kErrAuthTimeout, CloseReason::kAuthTimeout);
+    return;
+  }
+  {
+    std::lock_guard lock(out_mu_);
+    if (!out_.empty() && stalled_since_ != std::chrono::steady_clock::time_point{} &&
+        now - stalled_since_ > o.write_deadline) {
+      LOG_ERROR("%s - Slow Consumer Detected: WriteDeadline of %lldms Exceeded", Describe().c_str(),
+                static_cast<long long>(o.write_deadline.count()));
+      out_.Clear();
+      RequestClose(CloseReason::kSlowConsumerDeadline);
+      return;
+    }
+  }
+  if (now >= next_ping_) {
+    next_ping_ = now + o.ping_interval;
+    if (pings_out_ + 1 > o.max_pings_out) {
+      SendErrAndClose(protocol::kErrStaleConnection, CloseReason::kStaleConnection);
+      return;
+    }
+    ++pings_out_;
+    QueueProto(protocol::kPing);
+    ctx_.flush.Add(shared_from_this());
+  }
+}
+
+void Client::RemoveAllSubscriptions() {
+  for (auto& [sid, sub] : subs_) account_->subs().Remove(sub.get());
+  subs_.clear();  // breaks the client <-> subscription cycle
+}
+
+void Client::CloseNow(CloseReason reason) {
+  if (closing_) return;
+  closing_ = true;
+  close_requested_.store(true);
+  RemoveAllSubscriptions();
+  ctx_.loop.Remove(fd_);
+  {
+    std::lock_guard lock(out_mu_);
+    if (!out_.empty()) out_.WriteTo(fd_);  // best effort: a final -ERR, never blocking
+    out_.Clear();
+    closed_.store(true, std::memory_order_release);
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+  }
+  account_->num_connections.fetch_sub(1, std::memory_order_relaxed);
+  LOG_DEBUG("%s - Client connection closed: %s", Describe().c_str(), CloseReasonText(reason));
+  server_.OnClientClosed(*this);
+}
+
+}  // namespace spate::server

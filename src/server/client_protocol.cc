@@ -1,0 +1,203 @@
+// The protocol session of a Client: what each client op does. I/O lives in client.cc.
+#include <nlohmann/json.hpp>
+
+#include "common/logging.h"
+#include "protocol/errors.h"
+#include "routing/subject.h"
+#include "server/account.h"
+#include "server/client.h"
+#include "server/delivery.h"
+#include "server/loop_context.h"
+#include "server/server.h"
+#include "server/subscription.h"
+
+namespace spate::server {
+namespace {
+
+constexpr std::string_view kErrNoRespondersNeedsHeaders =
+    "-ERR 'no responders requires headers support'\r\n";
+constexpr std::string_view kNoRespondersHeader = "NATS/1.0 503\r\n\r\n";
+
+template <class T>
+T JsonGet(const nlohmann::json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+void Client::Dispatch(const protocol::ClientOp& op) {
+  if (auth_required_ && !connect_received_ && !std::holds_alternative<protocol::ConnectOp>(op)) {
+    SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
+    return;
+  }
+  std::visit(
+      [this](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, protocol::ConnectOp>) {
+          OnConnect(o);
+        } else if constexpr (std::is_same_v<T, protocol::PubOp>) {
+          OnPub(o);
+        } else if constexpr (std::is_same_v<T, protocol::SubOp>) {
+          OnSub(o);
+        } else if constexpr (std::is_same_v<T, protocol::UnsubOp>) {
+          OnUnsub(o);
+        } else if constexpr (std::is_same_v<T, protocol::PingOp>) {
+          LOG_TRACE("%s - \"<<- [PING]\"", Describe().c_str());
+          QueueProto(protocol::kPong);
+          ctx_.flush.Add(shared_from_this());
+        } else if constexpr (std::is_same_v<T, protocol::PongOp>) {
+          LOG_TRACE("%s - \"<<- [PONG]\"", Describe().c_str());
+          pings_out_ = 0;
+        }
+      },
+      op);
+}
+
+void Client::OnConnect(const protocol::ConnectOp& op) {
+  LOG_TRACE("%s - \"<<- [CONNECT %.*s]\"", Describe().c_str(), static_cast<int>(op.json.size()),
+            op.json.data());
+  nlohmann::json j = nlohmann::json::parse(op.json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    // nats-server closes on unparsable CONNECT JSON without an -ERR.
+    CloseNow(CloseReason::kProtocolViolation);
+    return;
+  }
+  opts_.verbose = JsonGet(j, "verbose", false);
+  opts_.pedantic = JsonGet(j, "pedantic", false);
+  opts_.echo = JsonGet(j, "echo", true);
+  opts_.headers = JsonGet(j, "headers", false) && !server_.options().no_header_support;
+  opts_.no_responders = JsonGet(j, "no_responders", false);
+  opts_.protocol = JsonGet(j, "protocol", 0);
+  opts_.name = JsonGet<std::string>(j, "name", "");
+  opts_.lang = JsonGet<std::string>(j, "lang", "");
+  opts_.version = JsonGet<std::string>(j, "version", "");
+  headers_.store(opts_.headers, std::memory_order_relaxed);
+
+  if (auth_required_ && !connect_received_) {
+    if (!Authenticate(JsonGet<std::string>(j, "user", ""), JsonGet<std::string>(j, "pass", ""),
+                      JsonGet<std::string>(j, "auth_token", ""))) {
+      LOG_ERROR("%s - authentication error", Describe().c_str());
+      SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
+      return;
+    }
+  }
+  connect_received_ = true;
+  if (opts_.no_responders && !opts_.headers) {
+    SendErrAndClose(kErrNoRespondersNeedsHeaders, CloseReason::kProtocolViolation);
+    return;
+  }
+  if (opts_.verbose) SendOk();
+  ctx_.flush.Add(shared_from_this());
+}
+
+bool Client::Authenticate(const std::string& user, const std::string& pass,
+                          const std::string& token) {
+  const AuthOptions& auth = server_.options().auth;
+  if (!auth.token.empty()) return token == auth.token;
+  if (!auth.user.empty() && user == auth.user) return pass == auth.password;
+  for (const UserEntry& u : auth.users) {
+    if (u.user == user) return u.password == pass;
+  }
+  return false;
+}
+
+void Client::OnPub(const protocol::PubOp& op) {
+  if (Logger::Get().Enabled(LogLevel::kTrace)) {
+    LOG_TRACE("%s - \"<<- [%s %.*s %.*s %zu]\"", Describe().c_str(), op.has_headers ? "HPUB" : "PUB",
+              static_cast<int>(op.subject.size()), op.subject.data(),
+              static_cast<int>(op.reply.size()), op.reply.data(),
+              op.headers.size() + op.payload.size());
+  }
+  if (op.has_headers && !opts_.headers) {
+    // nats-server drops the connection when HPUB arrives without headers in CONNECT.
+    CloseNow(CloseReason::kProtocolViolation);
+    return;
+  }
+  account_->msgs_in.fetch_add(1, std::memory_order_relaxed);
+  account_->bytes_in.fetch_add(op.headers.size() + op.payload.size(), std::memory_order_relaxed);
+  // nats-server refuses wildcard publish subjects even without pedantic; pedantic adds the
+  // full literal-subject check. Either way the message is dropped and the connection stays.
+  bool valid = opts_.pedantic ? routing::IsValidLiteralSubject(op.subject)
+                              : op.subject.find_first_of("*>") == std::string_view::npos ||
+                                    routing::IsValidLiteralSubject(op.subject);
+  if (!valid) {
+    QueueProto(protocol::kErrInvalidPubSubject);
+    if (opts_.verbose) SendOk();
+    ctx_.flush.Add(shared_from_this());
+    return;
+  }
+  size_t delivered = DeliverMessage(ctx_, *account_, this, opts_.echo, op.subject, op.reply,
+                                    op.headers, op.payload);
+  if (delivered == 0 && opts_.no_responders && !op.reply.empty()) {
+    // Tell the requester at once: a 503 status on its own subscription to the reply subject.
+    routing::MatchResultRef m = account_->subs().Match(op.reply, account_->cache(ctx_.loop.index()));
+    for (const routing::SubscriptionRef& ref : m->plain) {
+      auto& sub = static_cast<ServerSubscription&>(*ref);
+      if (sub.client.get() != this) continue;
+      QueueMsg(sub, op.reply, {}, kNoRespondersHeader, {});
+      break;
+    }
+  }
+  if (opts_.verbose) SendOk();
+  if (delivered == 0 || opts_.verbose) ctx_.flush.Add(shared_from_this());
+}
+
+void Client::OnSub(const protocol::SubOp& op) {
+  LOG_TRACE("%s - \"<<- [SUB %.*s %.*s %.*s]\"", Describe().c_str(),
+            static_cast<int>(op.subject.size()), op.subject.data(),
+            static_cast<int>(op.queue.size()), op.queue.data(), static_cast<int>(op.sid.size()),
+            op.sid.data());
+  ctx_.flush.Add(shared_from_this());
+  if (!routing::IsValidSubject(op.subject, opts_.pedantic) ||
+      (!op.queue.empty() && !routing::IsValidQueueName(op.queue))) {
+    QueueProto(protocol::kErrInvalidSubject);
+    return;
+  }
+  std::string sid(op.sid);
+  if (subs_.contains(sid)) {  // nats-server ignores a second SUB with a live sid
+    if (opts_.verbose) SendOk();
+    return;
+  }
+  int max_subs = server_.options().max_subscriptions;
+  if (max_subs > 0 && subs_.size() >= static_cast<size_t>(max_subs)) {
+    LOG_ERROR("%s - Maximum Subscriptions Exceeded (max=%d)", Describe().c_str(), max_subs);
+    QueueProto(protocol::kErrMaxSubs);
+    return;
+  }
+  auto sub = std::make_shared<ServerSubscription>();
+  sub->subject.assign(op.subject);
+  sub->queue.assign(op.queue);
+  sub->sid = sid;
+  sub->client = shared_from_this();
+  subs_.emplace(std::move(sid), sub);
+  account_->subs().Insert(sub);
+  if (opts_.verbose) SendOk();
+}
+
+void Client::OnUnsub(const protocol::UnsubOp& op) {
+  LOG_TRACE("%s - \"<<- [UNSUB %.*s %llu]\"", Describe().c_str(), static_cast<int>(op.sid.size()),
+            op.sid.data(), static_cast<unsigned long long>(op.max));
+  auto it = subs_.find(std::string(op.sid));
+  if (it != subs_.end()) {
+    ServerSubscription& sub = *it->second;
+    if (op.max > 0) sub.max.store(op.max, std::memory_order_relaxed);
+    // Checked after the store: a delivery racing on another loop either saw the max (and
+    // removes the subscription itself when it reaches it) or is counted here.
+    if (op.max == 0 || sub.delivered.load(std::memory_order_relaxed) >= op.max) {
+      account_->subs().Remove(&sub);
+      subs_.erase(it);
+    }
+  }
+  if (opts_.verbose) {
+    SendOk();
+    ctx_.flush.Add(shared_from_this());
+  }
+}
+
+}  // namespace spate::server

@@ -1,0 +1,93 @@
+#include "server/delivery.h"
+
+#include "server/account.h"
+#include "server/client.h"
+#include "server/loop_context.h"
+#include "server/subscription.h"
+
+namespace spate::server {
+namespace {
+
+// Counts a delivery against the subscription's max. Returns false once the max was reached;
+// the delivery that reaches it removes the subscription (exactly one caller wins Remove).
+bool ClaimDelivery(Account& account, ServerSubscription& sub,
+                   const std::shared_ptr<routing::Subscription>& ref) {
+  uint64_t n = sub.delivered.fetch_add(1, std::memory_order_relaxed) + 1;
+  uint64_t max = sub.max.load(std::memory_order_relaxed);
+  if (max == 0) return true;
+  if (n > max) return false;
+  if (n == max && account.subs().Remove(&sub)) {
+    sub.client->ForgetSubscription(std::static_pointer_cast<ServerSubscription>(ref));
+  }
+  return true;
+}
+
+bool DeliverTo(LoopContext& ctx, Account& account, const routing::SubscriptionRef& ref,
+               std::string_view subject, std::string_view reply, std::string_view headers,
+               std::string_view payload) {
+  auto& sub = static_cast<ServerSubscription&>(*ref);
+  if (sub.client->closed()) return false;
+  if (!ClaimDelivery(account, sub, ref)) return false;
+  if (!sub.client->QueueMsg(sub, subject, reply, headers, payload)) return false;
+  ctx.flush.Add(sub.client);
+  return true;
+}
+
+}  // namespace
+
+size_t DeliverMessage(LoopContext& ctx, Account& account, const Client* publisher, bool echo,
+                      std::string_view subject, std::string_view reply, std::string_view headers,
+                      std::string_view payload) {
+  routing::MatchResultRef match = account.subs().Match(subject, account.cache(ctx.loop.index()));
+  size_t delivered = 0;
+  for (const routing::SubscriptionRef& ref : match->plain) {
+    const auto& sub = static_cast<const ServerSubscription&>(*ref);
+    if (!echo && sub.client.get() == publisher) continue;
+    if (DeliverTo(ctx, account, ref, subject, reply, headers, payload)) ++delivered;
+  }
+  for (const auto& group : match->queues) {
+    // Start at a random member and move on until one takes the message, so a closed or
+    // exhausted member never swallows it.
+    size_t n = group.members.size();
+    size_t start = n == 1 ? 0 : ctx.rng() % n;
+    for (size_t i = 0; i < n; ++i) {
+      const routing::SubscriptionRef& ref = group.members[(start + i) % n];
+      const auto& sub = static_cast<const ServerSubscription&>(*ref);
+      if (!echo && sub.client.get() == publisher) continue;
+      if (DeliverTo(ctx, account, ref, subject, reply, headers, payload)) {
+        ++delivered;
+        break;
+      }
+    }
+  }
+  if (delivered > 0) {
+    account.msgs_out.fetch_add(delivered, std::memory_order_relaxed);
+    account.bytes_out.fetch_add(delivered * (headers.size() + payload.size()),
+                                std::memory_order_relaxed);
+  }
+  return delivered;
+}
+
+void FlushSet::Add(const std::shared_ptr<Client>& client) {
+  // Most batches touch a handful of receivers: a linear scan beats hashing until fan-out grows.
+  if (pending_.size() < kLinearLimit) {
+    for (const auto& c : pending_) {
+      if (c.get() == client.get()) return;
+    }
+    pending_.push_back(client);
+    if (pending_.size() == kLinearLimit) {
+      for (const auto& c : pending_) seen_.insert(c.get());
+    }
+    return;
+  }
+  if (seen_.insert(client.get()).second) pending_.push_back(client);
+}
+
+void FlushSet::FlushAll() {
+  // Flushing can post work but never adds to this set, so iterating in place is safe.
+  for (auto& c : pending_) c->Flush();
+  pending_.clear();
+  seen_.clear();
+}
+
+}  // namespace spate::server

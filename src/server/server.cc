@@ -1,0 +1,233 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "common/logging.h"
+#include "protocol/errors.h"
+#include "server/client.h"
+#include "server/version.h"
+
+namespace spate::server {
+namespace {
+
+// Server ids look like nats-server's: an nkey-style 56-character base32 string starting with N.
+std::string NewServerId() {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  std::string id = "N";
+  for (int i = 0; i < 55; ++i) id.push_back(kAlphabet[gen() % 32]);
+  return id;
+}
+
+void SetNoDelay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+}  // namespace
+
+Server::Server(ServerOptions opts) : opts_(std::move(opts)) {
+  server_id_ = NewServerId();
+  server_name_ = opts_.server_name.empty() ? server_id_ : opts_.server_name;
+  int n = opts_.threads > 0 ? opts_.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = 1;
+  for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<LoopContext>(i));
+  global_account_ = std::make_shared<Account>(kGlobalAccountName, n);
+}
+
+Server::~Server() {
+  Shutdown();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+Status Server::Listen() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  int port = opts_.port == kRandomPort ? 0 : opts_.port;
+  std::string port_str = std::to_string(port);
+  addrinfo* res = nullptr;
+  const char* host = opts_.host.empty() ? nullptr : opts_.host.c_str();
+  if (int rc = ::getaddrinfo(host, port_str.c_str(), &hints, &res); rc != 0) {
+    return Status::InvalidArgument("cannot resolve listen address " + opts_.host + ": " +
+                                   ::gai_strerror(rc));
+  }
+  int last_errno = 0;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 4096) == 0) {
+      listen_fd_ = fd;
+      break;
+    }
+    last_errno = errno;
+    ::close(fd);
+  }
+  ::freeaddrinfo(res);
+  if (listen_fd_ < 0) {
+    return Status::IoError("error listening on port: " + opts_.host + ":" + port_str + ", " +
+                           std::strerror(last_errno));
+  }
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  bound_port_ = addr.ss_family == AF_INET6
+                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                    : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  return Status::Ok();
+}
+
+void Server::BuildInfoTemplate() {
+  // Field order follows nats-server; the per-client fields are appended in ClientInfo.
+  nlohmann::ordered_json info;
+  info["server_id"] = server_id_;
+  info["server_name"] = server_name_;
+  info["version"] = kNatsCompatVersion;
+  info["proto"] = 1;
+  info["host"] = opts_.host;
+  info["port"] = bound_port_;
+  info["headers"] = !opts_.no_header_support;
+  if (auth_required()) info["auth_required"] = true;
+  info["max_payload"] = opts_.max_payload;
+  info["spate_version"] = kSpateVersion;
+  std::string json = info.dump();
+  json.pop_back();  // reopen the object for the per-client fields
+  info_prefix_ = "INFO " + json;
+}
+
+std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip) const {
+  std::string out = info_prefix_;
+  out += ",\"client_id\":";
+  out += std::to_string(client_id);
+  out += ",\"client_ip\":\"";
+  out += client_ip;
+  out += "\"} \r\n";
+  return out;
+}
+
+Status Server::Start() {
+  SPATE_RETURN_IF_ERROR(Listen());
+  BuildInfoTemplate();
+  LOG_INFO("Starting spate-server");
+  LOG_INFO("  Version:  %s (NATS protocol compatible with nats-server %s)", kSpateVersion,
+           kNatsCompatVersion);
+  LOG_INFO("  Name:     %s", server_name_.c_str());
+  LOG_INFO("  ID:       %s", server_id_.c_str());
+  LOG_INFO("  Threads:  %zu event loops", loops_.size());
+  if (opts_.jetstream.enabled) {
+    LOG_WARN("JetStream was requested but is not available in this build yet; running core NATS");
+  }
+  for (auto& ctx : loops_) {
+    LoopContext* c = ctx.get();
+    c->loop.SetAfterBatch([c] { c->flush.FlushAll(); });
+    c->loop.SetTicker(std::chrono::milliseconds(100), [c] {
+      auto now = std::chrono::steady_clock::now();
+      for (auto& [id, client] : c->clients) client->Tick(now);
+    });
+  }
+  loops_[0]->loop.Add(listen_fd_, EPOLLIN, this);
+  for (auto& ctx : loops_) {
+    LoopContext* c = ctx.get();
+    c->thread = std::thread([c] { c->loop.Run(); });
+  }
+  LOG_INFO("Listening for client connections on %s:%d", opts_.host.c_str(), bound_port_);
+  LOG_INFO("Server is ready");
+  return Status::Ok();
+}
+
+void Server::OnEvent(uint32_t) { Accept(); }
+
+void Server::Accept() {
+  for (int i = 0; i < 64; ++i) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      if (errno == EMFILE || errno == ENFILE) {
+        LOG_ERROR("Temporary accept error: %s", std::strerror(errno));
+        return;
+      }
+      LOG_ERROR("accept error: %s", std::strerror(errno));
+      return;
+    }
+    SetNoDelay(fd);
+    char ip[INET6_ADDRSTRLEN] = "";
+    int port = 0;
+    if (addr.ss_family == AF_INET) {
+      auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+      ::inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+      port = ntohs(a->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+      ::inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+      port = ntohs(a->sin6_port);
+    }
+    uint64_t cid = next_client_id_.fetch_add(1) + 1;
+    if (num_clients_.load() >= opts_.max_connections) {
+      // As nats-server: INFO first, then the error, then close.
+      std::string bytes = ClientInfo(cid, ip);
+      bytes += protocol::kErrMaxConnections;
+      ssize_t ignored = ::write(fd, bytes.data(), bytes.size());
+      (void)ignored;
+      ::close(fd);
+      LOG_ERROR("%s:%d - cid:%llu - Maximum Connections Exceeded (max=%d)", ip, port,
+                static_cast<unsigned long long>(cid), opts_.max_connections);
+      continue;
+    }
+    num_clients_.fetch_add(1);
+    LoopContext* ctx = loops_[next_loop_++ % loops_.size()].get();
+    auto client = std::make_shared<Client>(*this, *ctx, fd, cid, ip, port);
+    ctx->loop.Post([ctx, client] {
+      ctx->clients.emplace(client->id(), client);
+      client->Start();
+    });
+  }
+}
+
+void Server::OnClientClosed(Client& client) {
+  num_clients_.fetch_sub(1);
+  LoopContext& ctx = client.loop_context();
+  uint64_t id = client.id();
+  // Dropped after the current task so a closing client never destroys itself mid-call.
+  ctx.loop.Post([&ctx, id] { ctx.clients.erase(id); });
+}
+
+void Server::Shutdown() {
+  if (shutdown_.exchange(true)) return;
+  if (loops_.empty() || !loops_[0]->thread.joinable()) return;
+  LOG_INFO("Initiating Shutdown...");
+  loops_[0]->loop.Remove(listen_fd_);
+  for (auto& ctx : loops_) {
+    LoopContext* c = ctx.get();
+    c->loop.Post([c] {
+      std::vector<std::shared_ptr<Client>> all;
+      for (auto& [id, client] : c->clients) all.push_back(client);
+      for (auto& client : all) {
+        client->Flush();
+        client->CloseNow(CloseReason::kServerShutdown);
+      }
+    });
+    c->loop.Stop();
+  }
+  for (auto& ctx : loops_) ctx->thread.join();
+  for (auto& ctx : loops_) ctx->clients.clear();
+  LOG_INFO("Server Exiting..");
+}
+
+}  // namespace spate::server
