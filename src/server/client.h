@@ -29,10 +29,10 @@ enum class CloseReason : uint8_t {
 };
 const char* CloseReasonText(CloseReason reason);
 
-// Options the client sent in CONNECT.
+// Options the client sent in CONNECT. Defaults are nats-server's before any CONNECT.
 struct ConnectOptions {
-  bool verbose = false;
-  bool pedantic = false;
+  bool verbose = true;
+  bool pedantic = true;
   bool echo = true;
   bool headers = false;
   bool no_responders = false;

@@ -68,15 +68,17 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
     CloseNow(CloseReason::kProtocolViolation);
     return;
   }
-  opts_.verbose = JsonGet(j, "verbose", false);
-  opts_.pedantic = JsonGet(j, "pedantic", false);
-  opts_.echo = JsonGet(j, "echo", true);
-  opts_.headers = JsonGet(j, "headers", false) && !server_.options().no_header_support;
-  opts_.no_responders = JsonGet(j, "no_responders", false);
-  opts_.protocol = JsonGet(j, "protocol", 0);
-  opts_.name = JsonGet<std::string>(j, "name", "");
-  opts_.lang = JsonGet<std::string>(j, "lang", "");
-  opts_.version = JsonGet<std::string>(j, "version", "");
+  // CONNECT merges into the current options, as nats-server unmarshals onto its defaults
+  // (verbose and pedantic on): a key the client leaves out keeps its value.
+  opts_.verbose = JsonGet(j, "verbose", opts_.verbose);
+  opts_.pedantic = JsonGet(j, "pedantic", opts_.pedantic);
+  opts_.echo = JsonGet(j, "echo", opts_.echo);
+  opts_.headers = JsonGet(j, "headers", opts_.headers) && !server_.options().no_header_support;
+  opts_.no_responders = JsonGet(j, "no_responders", opts_.no_responders);
+  opts_.protocol = JsonGet(j, "protocol", opts_.protocol);
+  opts_.name = JsonGet(j, "name", opts_.name);
+  opts_.lang = JsonGet(j, "lang", opts_.lang);
+  opts_.version = JsonGet(j, "version", opts_.version);
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
   if (auth_required_ && !connect_received_) {
@@ -100,7 +102,8 @@ bool Client::Authenticate(const std::string& user, const std::string& pass,
                           const std::string& token) {
   const AuthOptions& auth = server_.options().auth;
   if (!auth.token.empty()) return token == auth.token;
-  if (!auth.user.empty() && user == auth.user) return pass == auth.password;
+  // With a users list the single user/password are ignored, as in nats-server.
+  if (auth.users.empty()) return !auth.user.empty() && user == auth.user && pass == auth.password;
   for (const UserEntry& u : auth.users) {
     if (u.user == user) return u.password == pass;
   }
@@ -121,17 +124,15 @@ void Client::OnPub(const protocol::PubOp& op) {
   }
   account_->msgs_in.fetch_add(1, std::memory_order_relaxed);
   account_->bytes_in.fetch_add(op.headers.size() + op.payload.size(), std::memory_order_relaxed);
-  // nats-server refuses wildcard publish subjects even without pedantic; pedantic adds the
-  // full literal-subject check. Either way the message is dropped and the connection stays.
-  bool valid = opts_.pedantic ? routing::IsValidLiteralSubject(op.subject)
-                              : op.subject.find_first_of("*>") == std::string_view::npos ||
-                                    routing::IsValidLiteralSubject(op.subject);
-  if (!valid) {
+  // Observed on nats-server 2.9.10, pedantic or not: a publish subject that is not a valid
+  // literal gets -ERR 'Invalid Publish Subject', yet the message is still routed (wildcard
+  // tokens then match literally) and the connection stays.
+  if (!routing::IsValidLiteralSubject(op.subject)) {
     QueueProto(protocol::kErrInvalidPubSubject);
-    if (opts_.verbose) SendOk();
     ctx_.flush.Add(shared_from_this());
-    return;
   }
+  // nats-server acknowledges before routing, so +OK precedes an echo of the message.
+  if (opts_.verbose) SendOk();
   size_t delivered = DeliverMessage(ctx_, *account_, this, opts_.echo, op.subject, op.reply,
                                     op.headers, op.payload);
   if (delivered == 0 && opts_.no_responders && !op.reply.empty()) {
@@ -144,7 +145,6 @@ void Client::OnPub(const protocol::PubOp& op) {
       break;
     }
   }
-  if (opts_.verbose) SendOk();
   if (delivered == 0 || opts_.verbose) ctx_.flush.Add(shared_from_this());
 }
 
@@ -154,7 +154,7 @@ void Client::OnSub(const protocol::SubOp& op) {
             static_cast<int>(op.queue.size()), op.queue.data(), static_cast<int>(op.sid.size()),
             op.sid.data());
   ctx_.flush.Add(shared_from_this());
-  if (!routing::IsValidSubject(op.subject, opts_.pedantic) ||
+  if (!routing::IsValidSubject(op.subject) ||
       (!op.queue.empty() && !routing::IsValidQueueName(op.queue))) {
     QueueProto(protocol::kErrInvalidSubject);
     return;

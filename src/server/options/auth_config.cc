@@ -1,0 +1,113 @@
+#include <set>
+#include <string>
+
+#include "server/options/config_sections.h"
+
+namespace spate::server {
+namespace {
+
+using conf::MapEntry;
+using conf::Value;
+
+// Reads one `{user: ..., password: ...}` of `users = [...]`; false when it is not usable.
+bool ReadUser(const Value& item, ConfigReader* reader, UserEntry* user) {
+  if (!item.is(Value::Kind::kMap)) {
+    reader->Error(item.location(), "expected user entry to be a map, found " +
+                                       std::string(Value::KindName(item.kind())));
+    return false;
+  }
+  bool ok = true;
+  for (const MapEntry& e : item.entries()) {
+    const std::string key = LowerKey(e.key);
+    if (key == "user" || key == "username") {
+      ok &= reader->ReadString(e, &user->user);
+    } else if (key == "pass" || key == "password") {
+      ok &= reader->ReadString(e, &user->password);
+    } else if (key == "nkey" || key == "permission" || key == "permissions" ||
+               key == "authorization" || key == "allowed_connection_types" ||
+               key == "connection_types" || key == "clients" || key == "proxy_required") {
+      reader->Unsupported(e, "a user entry");
+      ok = false;
+    } else {
+      reader->Unknown(e);
+      if (!e.value.used_as_variable()) ok = false;
+    }
+  }
+  if (ok && user->user.empty()) {
+    reader->Error(item.location(), "user entry requires a user");
+    return false;
+  }
+  return ok;
+}
+
+}  // namespace
+
+void ApplyAuthorization(const MapEntry& entry, ConfigReader* reader, AuthOptions* auth) {
+  if (!entry.value.is(Value::Kind::kMap)) {
+    reader->Error(entry.value.location(), "expected a map for \"" + entry.key + "\", found " +
+                                              std::string(Value::KindName(entry.value.kind())));
+    return;
+  }
+  AuthOptions parsed;
+  parsed.no_auth_user = auth->no_auth_user;  // a top-level key; keep it
+  bool has_users_key = false;
+  for (const MapEntry& e : entry.value.entries()) {
+    const std::string key = LowerKey(e.key);
+    if (key == "user" || key == "username") {
+      reader->ReadString(e, &parsed.user);
+    } else if (key == "pass" || key == "password") {
+      reader->ReadString(e, &parsed.password);
+    } else if (key == "token") {
+      reader->ReadString(e, &parsed.token);
+    } else if (key == "timeout") {
+      // Seconds, possibly fractional (0.5), or a duration string.
+      const Value& v = e.value;
+      if (v.is(Value::Kind::kFloat)) {
+        if (v.AsFloat() < 0) {
+          reader->Error(v.location(), "invalid value for \"timeout\": can not be negative");
+        } else {
+          parsed.timeout = std::chrono::milliseconds(static_cast<int64_t>(v.AsFloat() * 1000));
+        }
+      } else {
+        reader->ReadDuration(e, &parsed.timeout);
+      }
+    } else if (key == "users") {
+      has_users_key = true;
+      if (!e.value.is(Value::Kind::kArray)) {
+        reader->Error(e.value.location(), "expected users field to be an array, found " +
+                                              std::string(Value::KindName(e.value.kind())));
+        continue;
+      }
+      std::set<std::string> seen;
+      for (const Value& item : e.value.items()) {
+        UserEntry user;
+        if (!ReadUser(item, reader, &user)) continue;
+        if (!seen.insert(user.user).second) {
+          reader->Error(item.location(), "duplicate user \"" + user.user + "\" detected");
+          continue;
+        }
+        parsed.users.push_back(std::move(user));
+      }
+    } else if (key == "default_permission" || key == "default_permissions" ||
+               key == "permissions" || key == "auth_callout" || key == "auth_hook" ||
+               key == "proxy_required") {
+      reader->Unsupported(e, "authorization");
+    } else {
+      reader->Unknown(e);
+    }
+  }
+  // The same combinations nats-server refuses.
+  const conf::Location& where = entry.key_location;
+  if ((!parsed.user.empty() || !parsed.password.empty()) && !parsed.token.empty()) {
+    reader->Error(where, "cannot have a user/pass and token");
+  }
+  if (has_users_key && !parsed.user.empty()) {
+    reader->Error(where, "can not have a single user/pass and a users array");
+  }
+  if (has_users_key && !parsed.token.empty()) {
+    reader->Error(where, "can not have a token and a users array");
+  }
+  *auth = std::move(parsed);
+}
+
+}  // namespace spate::server

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "conf/value.h"
+#include "server/options/config_reader.h"
+#include "server/options/server_options.h"
+
+namespace spate::server {
+
+// Maps a parsed config file onto `opts`, key by key in file order (a later key wins). Keys are
+// case-insensitive, as in nats-server. Problems go to `reader`; nothing here stops early.
+void ApplyServerConfig(const conf::Value& root, ConfigReader* reader, ServerOptions* opts);
+
+// The `authorization { ... }` block.
+void ApplyAuthorization(const conf::MapEntry& entry, ConfigReader* reader, AuthOptions* auth);
+
+// `jetstream: true`, `jetstream: enabled` or `jetstream { ... }`. `store_dir_seen` is shared
+// with the top-level `store_dir` key: nats-server refuses the directory set twice.
+void ApplyJetStream(const conf::MapEntry& entry, ConfigReader* reader, JetStreamOptions* js,
+                    bool* store_dir_seen);
+
+}  // namespace spate::server

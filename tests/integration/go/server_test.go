@@ -1,0 +1,133 @@
+// Package spatego drives the server under test with the official Go client (nats.go).
+//
+// The server binary comes from $SPATE_TEST_SERVER_BIN, else $SPATE_DEFAULT_SERVER_BIN (set by
+// ctest to build/bin/spate-server). Each test starts its own server on a random port in a fresh
+// temp dir. Run outside ctest with:
+//
+//	GOPATH=/usr/share/gocode GO111MODULE=off SPATE_TEST_SERVER_BIN=/usr/sbin/nats-server go test .
+package spatego
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+var listenLine = regexp.MustCompile(`Listening for client connections on (\S+):(\d+)`)
+
+type testServer struct {
+	url string
+	cmd *exec.Cmd
+	mu  sync.Mutex
+	log strings.Builder
+}
+
+func (s *testServer) Log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.String()
+}
+
+func serverBinary(t *testing.T) string {
+	for _, env := range []string{"SPATE_TEST_SERVER_BIN", "SPATE_DEFAULT_SERVER_BIN"} {
+		if bin := os.Getenv(env); bin != "" {
+			return bin
+		}
+	}
+	t.Fatal("set SPATE_TEST_SERVER_BIN to the server binary")
+	return ""
+}
+
+// startServer runs the server on 127.0.0.1 with a random port and stops it when the test ends.
+func startServer(t *testing.T, args ...string) *testServer {
+	t.Helper()
+	bin := serverBinary(t)
+	cmd := exec.Command(bin, append([]string{"-a", "127.0.0.1", "-p", "-1"}, args...)...)
+	cmd.Dir = t.TempDir()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = cmd.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	s := &testServer{cmd: cmd}
+	addr := make(chan string, 1)
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			line := scanner.Text()
+			s.mu.Lock()
+			s.log.WriteString(line + "\n")
+			s.mu.Unlock()
+			if m := listenLine.FindStringSubmatch(line); m != nil {
+				select {
+				case addr <- m[1] + ":" + m[2]:
+				default:
+				}
+			}
+		}
+		close(addr)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("%s exited before listening:\n%s", bin, s.Log())
+		}
+		s.url = "nats://" + a
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: no listen line within 10s:\n%s", bin, s.Log())
+	}
+	return s
+}
+
+func connect(t *testing.T, s *testServer, opts ...nats.Option) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(s.url, append([]nats.Option{nats.NoReconnect(), nats.Timeout(5 * time.Second)}, opts...)...)
+	if err != nil {
+		t.Fatalf("connect %s: %v\n%s", s.url, err, s.Log())
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// waitFor polls cond until it holds or the deadline passes; it never sleeps a fixed time to wait.
+func waitFor(t *testing.T, deadline time.Duration, cond func() bool, what string, args ...any) {
+	t.Helper()
+	until := time.Now().Add(deadline)
+	for !cond() {
+		if time.Now().After(until) {
+			t.Fatalf("timed out after %v waiting for: %s", deadline, fmt.Sprintf(what, args...))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
