@@ -12,12 +12,14 @@
 namespace spate::protocol {
 
 struct ConnectOp {
-  std::string_view json;  // the raw JSON object text
+  std::string_view json;  // the raw text after CONNECT, not checked: the session parses it and
+                          // closes without -ERR when it is not one valid JSON object
 };
 struct PubOp {
   std::string_view subject;
   std::string_view reply;    // empty if none
-  std::string_view headers;  // HPUB only: the header block, "NATS/1.0...\r\n\r\n"
+  std::string_view headers;  // HPUB only: the first hdr_size bytes ("NATS/1.0...\r\n\r\n"
+                             // from real clients; nats-server does not check them)
   std::string_view payload;  // the body, without headers
   bool has_headers = false;  // true for HPUB
 };
@@ -28,7 +30,7 @@ struct SubOp {
 };
 struct UnsubOp {
   std::string_view sid;
-  uint64_t max = 0;  // 0: unsubscribe now
+  uint64_t max = 0;  // 0: unsubscribe now (also when the max is not a valid number)
 };
 struct PingOp {};
 struct PongOp {};
@@ -45,12 +47,22 @@ class ClientParser {
 
   explicit ClientParser(ParserLimits limits = {}) : limits_(limits) {}
   void set_limits(ParserLimits limits) { limits_ = limits; }
+  const ParserLimits& limits() const { return limits_; }
+  // Whether HPUB is allowed: the session sets it from CONNECT's "headers" field (nats-server
+  // closes the connection, without -ERR, on HPUB from a client that did not ask for headers).
+  // Defaults to true so that a parser used outside a session accepts everything.
+  void set_headers_enabled(bool enabled) { headers_enabled_ = enabled; }
+  bool headers_enabled() const { return headers_enabled_; }
 
   // Parses one op from the front of `in`. kOp: *op is set and *consumed is the size of the whole
-  // frame (control line + payload + CRLF). kNeedMore: nothing consumed; needed() says how many
-  // bytes the pending frame needs in total when known (so the caller can size its buffer).
+  // frame (control line + payload + CRLF), plus any frames before it that carry no op (a client's
+  // INFO and +OK, which nats-server accepts and ignores).
+  // kNeedMore: *consumed is the size of such op-less frames at the front (usually 0; the caller
+  // may drop them); needed() says how many bytes the pending frame, counted after those, needs in
+  // total when known (0 when not yet known), so the caller can size its buffer.
   // kError: error_text() holds the -ERR line to send (may be empty: close without -ERR) and the
-  // connection must be closed.
+  // connection must be closed. *consumed is 0.
+  // docs/protocol.md lists the nats-server behaviours this matches.
   Step Next(std::span<const char> in, size_t* consumed, ClientOp* op);
 
   size_t needed() const { return needed_; }
@@ -58,7 +70,10 @@ class ClientParser {
   std::string_view error_detail() const { return error_detail_; }  // for the server log
 
  private:
+  Step Fail(std::string_view text, std::string_view detail);
+
   ParserLimits limits_;
+  bool headers_enabled_ = true;
   size_t needed_ = 0;
   std::string_view error_text_;
   std::string_view error_detail_;

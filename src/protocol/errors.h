@@ -7,7 +7,8 @@ namespace spate::protocol {
 
 inline constexpr std::string_view kErrUnknownOp = "-ERR 'Unknown Protocol Operation'\r\n";
 inline constexpr std::string_view kErrMaxPayload = "-ERR 'Maximum Payload Violation'\r\n";
-inline constexpr std::string_view kErrMaxControlLine = "-ERR 'Maximum Control Line Exceeded'\r\n";
+// nats-server (2.9 to 2.12) sends this one in lower case.
+inline constexpr std::string_view kErrMaxControlLine = "-ERR 'maximum control line exceeded'\r\n";
 inline constexpr std::string_view kErrInvalidSubject = "-ERR 'Invalid Subject'\r\n";
 inline constexpr std::string_view kErrInvalidPubSubject = "-ERR 'Invalid Publish Subject'\r\n";
 inline constexpr std::string_view kErrMaxSubs = "-ERR 'Maximum Subscriptions Exceeded'\r\n";
@@ -15,8 +16,6 @@ inline constexpr std::string_view kErrMaxConnections = "-ERR 'maximum connection
 inline constexpr std::string_view kErrAuthViolation = "-ERR 'Authorization Violation'\r\n";
 inline constexpr std::string_view kErrAuthTimeout = "-ERR 'Authentication Timeout'\r\n";
 inline constexpr std::string_view kErrStaleConnection = "-ERR 'Stale Connection'\r\n";
-inline constexpr std::string_view kErrSlowConsumer = "-ERR 'Slow Consumer'\r\n";
-inline constexpr std::string_view kErrNoHeaders = "-ERR 'Headers Not Supported'\r\n";  // HPUB without headers:true
 inline constexpr std::string_view kErrTlsRequired = "-ERR 'Secure Connection - TLS Required'\r\n";
 
 inline constexpr std::string_view kOk = "+OK\r\n";

@@ -138,9 +138,17 @@ size_t Client::ProcessInput(std::span<const char> data) {
   size_t offset = 0;
   protocol::ClientOp op;
   while (offset < data.size() && !closing_) {
+    if (auth_required_ && !connect_received_ && data[offset] != 'C' && data[offset] != 'c') {
+      // nats-server decides on the first byte: anything but CONNECT first is an auth failure.
+      SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
+      break;
+    }
     size_t used = 0;
     auto step = parser_.Next(data.subspan(offset), &used, &op);
-    if (step == protocol::ClientParser::Step::kNeedMore) break;
+    if (step == protocol::ClientParser::Step::kNeedMore) {
+      offset += used;  // frames the parser skipped (a client's INFO or +OK)
+      break;
+    }
     if (step == protocol::ClientParser::Step::kError) {
       LOG_ERROR("%s - Client parser ERROR: %.*s", Describe().c_str(),
                 static_cast<int>(parser_.error_detail().size()), parser_.error_detail().data());

@@ -18,15 +18,21 @@ constexpr std::string_view kErrNoRespondersNeedsHeaders =
     "-ERR 'no responders requires headers support'\r\n";
 constexpr std::string_view kNoRespondersHeader = "NATS/1.0 503\r\n\r\n";
 
+// Reads an optional CONNECT field onto its current value. A value of the wrong type makes the
+// whole CONNECT invalid, as nats-server's strict JSON decoding does.
 template <class T>
-T JsonGet(const nlohmann::json& j, const char* key, T fallback) {
+bool MergeField(const nlohmann::json& j, const char* key, T* field) {
   auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return fallback;
+  if (it == j.end() || it->is_null()) return true;
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!it->is_boolean()) return false;
+  } else if constexpr (std::is_same_v<T, int>) {
+    if (!it->is_number_integer()) return false;
+  } else {
+    if (!it->is_string()) return false;
   }
+  *field = it->get<T>();
+  return true;
 }
 
 }  // namespace
@@ -70,20 +76,25 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
   }
   // CONNECT merges into the current options, as nats-server unmarshals onto its defaults
   // (verbose and pedantic on): a key the client leaves out keeps its value.
-  opts_.verbose = JsonGet(j, "verbose", opts_.verbose);
-  opts_.pedantic = JsonGet(j, "pedantic", opts_.pedantic);
-  opts_.echo = JsonGet(j, "echo", opts_.echo);
-  opts_.headers = JsonGet(j, "headers", opts_.headers) && !server_.options().no_header_support;
-  opts_.no_responders = JsonGet(j, "no_responders", opts_.no_responders);
-  opts_.protocol = JsonGet(j, "protocol", opts_.protocol);
-  opts_.name = JsonGet(j, "name", opts_.name);
-  opts_.lang = JsonGet(j, "lang", opts_.lang);
-  opts_.version = JsonGet(j, "version", opts_.version);
+  ConnectOptions o = opts_;
+  std::string user, pass, token;
+  bool ok = MergeField(j, "verbose", &o.verbose) && MergeField(j, "pedantic", &o.pedantic) &&
+            MergeField(j, "echo", &o.echo) && MergeField(j, "headers", &o.headers) &&
+            MergeField(j, "no_responders", &o.no_responders) &&
+            MergeField(j, "protocol", &o.protocol) && MergeField(j, "name", &o.name) &&
+            MergeField(j, "lang", &o.lang) && MergeField(j, "version", &o.version) &&
+            MergeField(j, "user", &user) && MergeField(j, "pass", &pass) &&
+            MergeField(j, "auth_token", &token);
+  if (!ok) {
+    CloseNow(CloseReason::kProtocolViolation);
+    return;
+  }
+  if (server_.options().no_header_support) o.headers = false;
+  opts_ = std::move(o);
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
   if (auth_required_ && !connect_received_) {
-    if (!Authenticate(JsonGet<std::string>(j, "user", ""), JsonGet<std::string>(j, "pass", ""),
-                      JsonGet<std::string>(j, "auth_token", ""))) {
+    if (!Authenticate(user, pass, token)) {
       LOG_ERROR("%s - authentication error", Describe().c_str());
       SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
       return;
@@ -124,10 +135,9 @@ void Client::OnPub(const protocol::PubOp& op) {
   }
   account_->msgs_in.fetch_add(1, std::memory_order_relaxed);
   account_->bytes_in.fetch_add(op.headers.size() + op.payload.size(), std::memory_order_relaxed);
-  // Observed on nats-server 2.9.10, pedantic or not: a publish subject that is not a valid
-  // literal gets -ERR 'Invalid Publish Subject', yet the message is still routed (wildcard
-  // tokens then match literally) and the connection stays.
-  if (!routing::IsValidLiteralSubject(op.subject)) {
+  // nats-server checks the subject only for pedantic clients, and even then routes the
+  // message after the -ERR (wildcard tokens match literally) and keeps the connection.
+  if (opts_.pedantic && !routing::IsValidLiteralSubject(op.subject)) {
     QueueProto(protocol::kErrInvalidPubSubject);
     ctx_.flush.Add(shared_from_this());
   }

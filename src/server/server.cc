@@ -128,6 +128,9 @@ Status Server::Start() {
   LOG_INFO("  Name:     %s", server_name_.c_str());
   LOG_INFO("  ID:       %s", server_id_.c_str());
   LOG_INFO("  Threads:  %zu event loops", loops_.size());
+  if (opts_.http_port != 0) {
+    LOG_WARN("Monitoring (http_port %d) is not available in this build yet", opts_.http_port);
+  }
   if (opts_.jetstream.enabled) {
     LOG_WARN("JetStream was requested but is not available in this build yet; running core NATS");
   }
