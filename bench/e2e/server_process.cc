@@ -1,0 +1,131 @@
+#include "bench/e2e/server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace spate::bench {
+namespace {
+
+constexpr std::string_view kListenMarker = "Listening for client connections on ";
+constexpr auto kStartTimeout = std::chrono::seconds(10);
+constexpr auto kStopGrace = std::chrono::seconds(5);
+constexpr auto kPollInterval = std::chrono::milliseconds(5);
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "ended with status " + std::to_string(status);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(
+    const std::string& binary, const std::vector<std::string>& extra_args,
+    const std::string& log_path) {
+  if (access(binary.c_str(), X_OK) != 0) {
+    return Status::NotFound("server binary not executable: " + binary);
+  }
+  std::vector<std::string> args = {binary, "-a", "127.0.0.1", "-p", "-1"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log_fd < 0) return Status::IoError("cannot create " + log_path);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(log_fd);
+    return Status::IoError("fork failed");
+  }
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec (the parent has NATS client threads).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(log_fd);
+  std::unique_ptr<ServerProcess> server(new ServerProcess(pid, log_path));
+  SPATE_RETURN_IF_ERROR(server->WaitForListenLine());
+  return server;
+}
+
+Status ServerProcess::WaitForListenLine() {
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream log(log_path_);
+    std::string line;
+    while (std::getline(log, line)) {
+      const size_t at = line.find(kListenMarker);
+      if (at == std::string::npos) continue;
+      std::string address = line.substr(at + kListenMarker.size());
+      while (!address.empty() && (address.back() == '\r' || address.back() == ' ')) {
+        address.pop_back();
+      }
+      const size_t colon = address.rfind(':');
+      if (colon == std::string::npos || colon + 1 == address.size()) continue;  // partial line
+      url_ = "nats://" + address;
+      return Status::Ok();
+    }
+    if (!Running()) {
+      return Status::Unavailable("server " + DescribeWaitStatus(exit_status_) +
+                                 " before listening; see " + log_path_);
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return Status::Unavailable("no \"" + std::string(kListenMarker) + "\" line within 10 s in " +
+                             log_path_);
+}
+
+bool ServerProcess::Running() {
+  if (exited_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    exited_ = true;
+    exit_status_ = status;
+  }
+  return !exited_;
+}
+
+int ServerProcess::CountLogLines(const std::string& needle) const {
+  std::ifstream log(log_path_);
+  std::string line;
+  int count = 0;
+  while (std::getline(log, line)) count += line.find(needle) != std::string::npos ? 1 : 0;
+  return count;
+}
+
+Status ServerProcess::Stop() {
+  if (!Running()) return Status::Ok();
+  kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!Running()) return Status::Ok();
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  exited_ = true;
+  exit_status_ = status;
+  return Status::Unavailable("server ignored SIGTERM for 5 s; killed");
+}
+
+ServerProcess::~ServerProcess() {
+  if (Running()) (void)Stop();
+}
+
+}  // namespace spate::bench
