@@ -123,10 +123,10 @@ bool Client::Authenticate(const std::string& user, const std::string& pass,
 
 void Client::OnPub(const protocol::PubOp& op) {
   if (Logger::Get().Enabled(LogLevel::kTrace)) {
-    LOG_TRACE("%s - \"<<- [%s %.*s %.*s %zu]\"", Describe().c_str(), op.has_headers ? "HPUB" : "PUB",
-              static_cast<int>(op.subject.size()), op.subject.data(),
-              static_cast<int>(op.reply.size()), op.reply.data(),
-              op.headers.size() + op.payload.size());
+    LOG_TRACE("%s - \"<<- [%s %.*s%s%.*s %zu]\"", Describe().c_str(),
+              op.has_headers ? "HPUB" : "PUB", static_cast<int>(op.subject.size()),
+              op.subject.data(), op.reply.empty() ? "" : " ", static_cast<int>(op.reply.size()),
+              op.reply.data(), op.headers.size() + op.payload.size());
   }
   if (op.has_headers && !opts_.headers) {
     // nats-server drops the connection when HPUB arrives without headers in CONNECT.
@@ -159,8 +159,8 @@ void Client::OnPub(const protocol::PubOp& op) {
 }
 
 void Client::OnSub(const protocol::SubOp& op) {
-  LOG_TRACE("%s - \"<<- [SUB %.*s %.*s %.*s]\"", Describe().c_str(),
-            static_cast<int>(op.subject.size()), op.subject.data(),
+  LOG_TRACE("%s - \"<<- [SUB %.*s%s%.*s %.*s]\"", Describe().c_str(),
+            static_cast<int>(op.subject.size()), op.subject.data(), op.queue.empty() ? "" : " ",
             static_cast<int>(op.queue.size()), op.queue.data(), static_cast<int>(op.sid.size()),
             op.sid.data());
   ctx_.flush.Add(shared_from_this());
