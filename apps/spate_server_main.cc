@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
     return Fail("--signal is not supported yet");
   }
 
-  spate::LogOptions log_opts{.debug = opts.debug, .trace = opts.trace, .log_time = opts.log_time,
-                             .file = opts.log_file};
+  spate::LogOptions log_opts{
+      .debug = opts.debug, .trace = opts.trace, .log_time = opts.log_time, .file = opts.log_file};
   if (!spate::Logger::Get().Configure(log_opts)) {
     return Fail("cannot open log file " + opts.log_file);
   }
@@ -79,7 +79,9 @@ int main(int argc, char** argv) {
       LOG_WARN("Config reload is not supported yet; ignoring SIGHUP");
       continue;
     }
-    LOG_INFO("Trapped \"%s\" signal", sig == SIGINT ? "interrupt" : sig == SIGQUIT ? "quit" : "terminated");
+    LOG_INFO("Trapped \"%s\" signal", sig == SIGINT    ? "interrupt"
+                                      : sig == SIGQUIT ? "quit"
+                                                       : "terminated");
     break;
   }
   server.Shutdown();

@@ -39,14 +39,16 @@ bool Logger::Reopen() {
 
 void Logger::Write(LogLevel level, const char* fmt, ...) {
   char buf[4096];
-  size_t n = static_cast<size_t>(std::snprintf(buf, sizeof buf, "[%d] ", static_cast<int>(::getpid())));
+  size_t n =
+      static_cast<size_t>(std::snprintf(buf, sizeof buf, "[%d] ", static_cast<int>(::getpid())));
   if (opts_.log_time) {
     timeval tv;
     ::gettimeofday(&tv, nullptr);
     tm local;
     ::localtime_r(&tv.tv_sec, &local);
     n += std::strftime(buf + n, sizeof buf - n, "%Y/%m/%d %H:%M:%S", &local);
-    n += static_cast<size_t>(std::snprintf(buf + n, sizeof buf - n, ".%06ld ", static_cast<long>(tv.tv_usec)));
+    n += static_cast<size_t>(
+        std::snprintf(buf + n, sizeof buf - n, ".%06ld ", static_cast<long>(tv.tv_usec)));
   }
   const char* label = kLabels[static_cast<int>(level)];
   n += static_cast<size_t>(std::snprintf(buf + n, sizeof buf - n, "%s", label));

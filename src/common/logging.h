@@ -37,8 +37,8 @@ class Logger {
 
 }  // namespace spate
 
-#define SPATE_LOG(level, ...)                                                    \
-  do {                                                                           \
+#define SPATE_LOG(level, ...)                                                                    \
+  do {                                                                                           \
     if (::spate::Logger::Get().Enabled(level)) ::spate::Logger::Get().Write(level, __VA_ARGS__); \
   } while (0)
 #define LOG_INFO(...) SPATE_LOG(::spate::LogLevel::kInfo, __VA_ARGS__)

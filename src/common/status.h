@@ -11,12 +11,22 @@ namespace spate {
 // that is safe to log (never a wire text; those live in protocol/errors.h).
 class [[nodiscard]] Status {
  public:
-  enum class Code : uint8_t { kOk, kInvalidArgument, kNotFound, kAlreadyExists, kIoError,
-                              kCorruption, kUnavailable, kInternal };
+  enum class Code : uint8_t {
+    kOk,
+    kInvalidArgument,
+    kNotFound,
+    kAlreadyExists,
+    kIoError,
+    kCorruption,
+    kUnavailable,
+    kInternal
+  };
 
   Status() = default;
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
@@ -38,8 +48,8 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}   // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -63,10 +73,10 @@ class [[nodiscard]] Result {
 
 #define SPATE_CONCAT_INNER(a, b) a##b
 #define SPATE_CONCAT(a, b) SPATE_CONCAT_INNER(a, b)
-#define SPATE_RETURN_IF_ERROR(expr)        \
-  do {                                     \
-    ::spate::Status _st = (expr);          \
-    if (!_st.ok()) return _st;             \
+#define SPATE_RETURN_IF_ERROR(expr) \
+  do {                              \
+    ::spate::Status _st = (expr);   \
+    if (!_st.ok()) return _st;      \
   } while (0)
 #define SPATE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                \

@@ -22,7 +22,9 @@ inline char* Put(char* out, std::string_view s) {
   std::memcpy(out, s.data(), s.size());
   return out + s.size();
 }
-inline char* PutNum(char* out, size_t v) { return std::to_chars(out, out + kMaxNumberDigits, v).ptr; }
+inline char* PutNum(char* out, size_t v) {
+  return std::to_chars(out, out + kMaxNumberDigits, v).ptr;
+}
 }  // namespace detail
 
 // "MSG <subject> <sid> [reply] <size>\r\n", or with headers

@@ -19,7 +19,9 @@ class Account {
 
   const std::string& name() const { return name_; }
   routing::SubjectTrie& subs() { return subs_; }
-  routing::MatchCache* cache(int loop_index) { return caches_[static_cast<size_t>(loop_index)].get(); }
+  routing::MatchCache* cache(int loop_index) {
+    return caches_[static_cast<size_t>(loop_index)].get();
+  }
 
   std::atomic<uint64_t> msgs_in{0}, bytes_in{0}, msgs_out{0}, bytes_out{0};
   std::atomic<int64_t> num_connections{0};

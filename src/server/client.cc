@@ -19,18 +19,30 @@ namespace spate::server {
 
 const char* CloseReasonText(CloseReason reason) {
   switch (reason) {
-    case CloseReason::kClientClosed: return "Client Closed";
-    case CloseReason::kReadError: return "Read Error";
-    case CloseReason::kWriteError: return "Write Error";
-    case CloseReason::kProtocolViolation: return "Protocol Violation";
-    case CloseReason::kAuthViolation: return "Authentication Failure";
-    case CloseReason::kAuthTimeout: return "Authentication Timeout";
-    case CloseReason::kStaleConnection: return "Stale Connection";
-    case CloseReason::kSlowConsumerPending: return "Slow Consumer (Pending Bytes)";
-    case CloseReason::kSlowConsumerDeadline: return "Slow Consumer (Write Deadline)";
-    case CloseReason::kMaxConnections: return "Maximum Connections Exceeded";
-    case CloseReason::kServerShutdown: return "Server Shutdown";
-    case CloseReason::kMaxPayload: return "Maximum Message Payload Exceeded";
+    case CloseReason::kClientClosed:
+      return "Client Closed";
+    case CloseReason::kReadError:
+      return "Read Error";
+    case CloseReason::kWriteError:
+      return "Write Error";
+    case CloseReason::kProtocolViolation:
+      return "Protocol Violation";
+    case CloseReason::kAuthViolation:
+      return "Authentication Failure";
+    case CloseReason::kAuthTimeout:
+      return "Authentication Timeout";
+    case CloseReason::kStaleConnection:
+      return "Stale Connection";
+    case CloseReason::kSlowConsumerPending:
+      return "Slow Consumer (Pending Bytes)";
+    case CloseReason::kSlowConsumerDeadline:
+      return "Slow Consumer (Write Deadline)";
+    case CloseReason::kMaxConnections:
+      return "Maximum Connections Exceeded";
+    case CloseReason::kServerShutdown:
+      return "Server Shutdown";
+    case CloseReason::kMaxPayload:
+      return "Maximum Message Payload Exceeded";
   }
   return "Unknown";
 }
@@ -51,7 +63,9 @@ Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::strin
 
 Client::~Client() = default;
 
-std::string Client::Describe() const { return ip_ + ":" + std::to_string(port_) + " - cid:" + std::to_string(id_); }
+std::string Client::Describe() const {
+  return ip_ + ":" + std::to_string(port_) + " - cid:" + std::to_string(id_);
+}
 
 void Client::Start() {
   auth_required_ = server_.auth_required();
@@ -171,8 +185,7 @@ void Client::SendErrAndClose(std::string_view err, CloseReason reason) {
 void Client::SendOk() { QueueProto(protocol::kOk); }
 
 bool Client::QueueMsg(const ServerSubscription& sub, std::string_view subject,
-                      std::string_view reply, std::string_view headers,
-                      std::string_view payload) {
+                      std::string_view reply, std::string_view headers, std::string_view payload) {
   bool with_headers = !headers.empty() && wants_headers();
   char line[512];
   std::string long_line;

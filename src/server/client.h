@@ -23,8 +23,17 @@ struct ServerSubscription;
 
 // Why a connection ended; the texts are nats-server's, used in logs.
 enum class CloseReason : uint8_t {
-  kClientClosed, kReadError, kWriteError, kProtocolViolation, kAuthViolation, kAuthTimeout,
-  kStaleConnection, kSlowConsumerPending, kSlowConsumerDeadline, kMaxConnections, kServerShutdown,
+  kClientClosed,
+  kReadError,
+  kWriteError,
+  kProtocolViolation,
+  kAuthViolation,
+  kAuthTimeout,
+  kStaleConnection,
+  kSlowConsumerPending,
+  kSlowConsumerDeadline,
+  kMaxConnections,
+  kServerShutdown,
   kMaxPayload,
 };
 const char* CloseReasonText(CloseReason reason);

@@ -147,7 +147,8 @@ void Client::OnPub(const protocol::PubOp& op) {
                                     op.headers, op.payload);
   if (delivered == 0 && opts_.no_responders && !op.reply.empty()) {
     // Tell the requester at once: a 503 status on its own subscription to the reply subject.
-    routing::MatchResultRef m = account_->subs().Match(op.reply, account_->cache(ctx_.loop.index()));
+    routing::MatchResultRef m =
+        account_->subs().Match(op.reply, account_->cache(ctx_.loop.index()));
     for (const routing::SubscriptionRef& ref : m->plain) {
       auto& sub = static_cast<ServerSubscription&>(*ref);
       if (sub.client.get() != this) continue;

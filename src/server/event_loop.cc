@@ -93,8 +93,10 @@ void EventLoop::Run() {
     auto now = std::chrono::steady_clock::now();
     int timeout_ms = 0;
     if (next_tick > now) {
-      timeout_ms = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now).count()) + 1;
+      timeout_ms =
+          static_cast<int>(
+              std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now).count()) +
+          1;
     }
     int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
     if (n < 0 && errno != EINTR) {

@@ -57,7 +57,7 @@ class EventLoop {
   std::atomic<bool> running_{false};
   std::thread::id thread_id_;
   std::mutex tasks_mu_;
-  std::vector<Task> tasks_;  // guarded by tasks_mu_
+  std::vector<Task> tasks_;    // guarded by tasks_mu_
   bool wake_pending_ = false;  // guarded by tasks_mu_
   std::function<void()> after_batch_;
   std::function<void()> ticker_;

@@ -79,8 +79,8 @@ class MaxSubscriptionsTest : public ConfigServerTest {
 TEST_F(MaxSubscriptionsTest, SubscriptionOverTheLimitIsRefused) {
   WireClient wire;
   Open(wire, server_->port());
-  ASSERT_TRUE(wire.Send(
-      "CONNECT {\"verbose\":false}\r\nSUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPING\r\n"));
+  ASSERT_TRUE(
+      wire.Send("CONNECT {\"verbose\":false}\r\nSUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPING\r\n"));
   EXPECT_EQ(wire.ReadLine(), "-ERR 'maximum subscriptions exceeded'\r\n");
   // The connection stays, and the refused subscription really does not exist.
   EXPECT_EQ(wire.ReadLine(), "PONG\r\n");
@@ -107,8 +107,8 @@ TEST_F(UserPasswordTest, InfoSaysAuthRequired) {
 TEST_F(UserPasswordTest, RightCredentialsAreAccepted) {
   WireClient wire;
   Open(wire, server_->port());
-  ASSERT_TRUE(wire.Send(
-      "CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"s3cret\"}\r\nPING\r\n"));
+  ASSERT_TRUE(
+      wire.Send("CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"s3cret\"}\r\nPING\r\n"));
   EXPECT_EQ(wire.ReadLine(), "PONG\r\n");
 }
 
@@ -167,8 +167,9 @@ class UsersListTest : public ConfigServerTest {
 };
 
 TEST_F(UsersListTest, EachUserWithItsOwnPassword) {
-  for (const auto& [user, pass, ok] : {std::tuple{"a", "pa", true}, std::tuple{"b", "pb", true},
-                                       std::tuple{"a", "pb", false}, std::tuple{"c", "pc", false}}) {
+  for (const auto& [user, pass, ok] :
+       {std::tuple{"a", "pa", true}, std::tuple{"b", "pb", true}, std::tuple{"a", "pb", false},
+        std::tuple{"c", "pc", false}}) {
     WireClient wire;
     Open(wire, server_->port());
     ASSERT_TRUE(wire.Send(std::string("CONNECT {\"verbose\":false,\"user\":\"") + user +

@@ -27,8 +27,8 @@ struct AuthOptions {
 
 struct JetStreamOptions {
   bool enabled = false;
-  std::string store_dir;       // empty: <tmp>/nats/jetstream as nats-server
-  int64_t max_memory = -1;     // -1: dynamic
+  std::string store_dir;    // empty: <tmp>/nats/jetstream as nats-server
+  int64_t max_memory = -1;  // -1: dynamic
   int64_t max_store = -1;
   std::string domain;
   std::chrono::milliseconds sync_interval{0};  // 0: sync always (our default)
@@ -48,11 +48,11 @@ struct ServerOptions {
 
   int threads = 0;  // event loops; 0: hardware concurrency
 
-  int64_t max_payload = 1 << 20;       // nats-server: 1 MB
+  int64_t max_payload = 1 << 20;  // nats-server: 1 MB
   int64_t max_control_line = 4096;
-  int64_t max_pending = 64LL << 20;    // slow consumer threshold per connection
-  int max_connections = 64 * 1024;     // nats-server: 64K
-  int max_subscriptions = 0;           // 0: unlimited
+  int64_t max_pending = 64LL << 20;  // slow consumer threshold per connection
+  int max_connections = 64 * 1024;   // nats-server: 64K
+  int max_subscriptions = 0;         // 0: unlimited
   std::chrono::milliseconds ping_interval{2 * 60 * 1000};
   int max_pings_out = 2;
   std::chrono::milliseconds write_deadline{10 * 1000};

@@ -12,9 +12,7 @@ namespace {
 
 class SocketPair {
  public:
-  SocketPair() {
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds_), 0);
-  }
+  SocketPair() { EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds_), 0); }
   ~SocketPair() {
     ::close(fds_[0]);
     ::close(fds_[1]);
