@@ -1,5 +1,8 @@
 # Two commands matter: `make run` and `make test`. Both install what is missing first.
 SHELL := /bin/bash
+# ccache hits across checkouts (CI builds a fresh clone in another folder).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 GEN := -G Ninja
 FUZZ_SECONDS ?= 20
 DATA_DIR ?= $(CURDIR)/data
