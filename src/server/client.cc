@@ -232,10 +232,9 @@ void Client::FlushLocked() {
     return;
   }
   bool pending = !out_.empty();
-  // The write deadline measures time without progress, not time with bytes pending.
   if (!pending) {
     stalled_since_ = {};
-  } else if (n > 0 || stalled_since_ == std::chrono::steady_clock::time_point{}) {
+  } else if (stalled_since_ == std::chrono::steady_clock::time_point{}) {
     stalled_since_ = std::chrono::steady_clock::now();
   }
   if (pending != write_armed_) {

@@ -152,5 +152,44 @@ TEST_F(SlowConsumerTest, StalledSubscriberIsClosedWhileHealthyOneGetsEverything)
   EXPECT_TRUE(server_->Running());
 }
 
+
+class WriteDeadlineTest : public ServerTest {
+ protected:
+  TestServerOptions ServerOptions() const override {
+    TestServerOptions options;
+    // max_pending stays at its 64 MB default, so only the write deadline can cut the reader off.
+    options.config = "write_deadline: \"250ms\"\n";
+    return options;
+  }
+};
+
+TEST_F(WriteDeadlineTest, ReaderThatStopsReadingIsClosedAfterTheDeadline) {
+  constexpr int kBody = 4096;
+  constexpr int kMessages = 2048;  // 8 MiB: far more than the socket buffers, far below max_pending
+  const std::string body(kBody, 'w');
+  WireClient stalled;
+  stalled.set_receive_buffer_size(4096);
+  ASSERT_TRUE(stalled.Connect(server_->port())) << stalled.error();
+  ASSERT_TRUE(stalled.ReadLine());  // INFO
+  ASSERT_TRUE(stalled.Send("CONNECT {\"verbose\":false}\r\nSUB feed 1\r\nPING\r\n"));
+  ASSERT_EQ(stalled.ReadLine(), "PONG\r\n");
+
+  NatsConnection pub = Connect();
+  ASSERT_TRUE(pub);
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_EQ(natsConnection_Publish(pub.get(), "feed", body.data(), kBody), NATS_OK);
+  }
+  ASSERT_EQ(natsConnection_Flush(pub.get()), NATS_OK);
+  // The reader has not read a byte: once output has waited on it for 250ms the server cuts it
+  // off. Poll the log before touching the socket, since reading would let it catch up.
+  ASSERT_TRUE(WaitFor(
+      [&] { return server_->Log().find("Slow Consumer Detected") != std::string::npos; }, 10s))
+      << server_->Log();
+  std::string unread;
+  ASSERT_TRUE(stalled.ExpectClosed(10s, &unread)) << server_->Log();
+  EXPECT_LT(unread.size(), static_cast<size_t>(kMessages) * kBody);
+  EXPECT_FALSE(natsConnection_IsClosed(pub.get()));
+}
+
 }  // namespace
 }  // namespace spate::test
