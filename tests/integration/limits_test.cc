@@ -152,7 +152,6 @@ TEST_F(SlowConsumerTest, StalledSubscriberIsClosedWhileHealthyOneGetsEverything)
   EXPECT_TRUE(server_->Running());
 }
 
-
 class WriteDeadlineTest : public ServerTest {
  protected:
   TestServerOptions ServerOptions() const override {

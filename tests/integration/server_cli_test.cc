@@ -1,7 +1,11 @@
 // The spate-server binary as an operator meets it: -t, bad configs, bad flags, clean shutdown.
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -10,6 +14,7 @@
 
 #include "integration/server_fixture.h"
 #include "support/temp_dir.h"
+#include "support/wait_for.h"
 #include "support/wire_client.h"
 
 namespace spate::test {
@@ -109,6 +114,58 @@ TEST(ServerCliTest, DebugAndTraceLogging) {
   EXPECT_NE(log.find("[DBG]"), std::string::npos) << log;
   EXPECT_NE(log.find("[TRC]"), std::string::npos) << log;
   EXPECT_NE(log.find("SUB trace.me 1"), std::string::npos) << log;
+}
+
+// A port that was free a moment ago (the test needs a fixed one: with -l the listen line goes to
+// the log file, where TestServer does not look for it).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(ServerCliTest, LogFileAndPidFile) {
+  TempDir dir;
+  const std::string log = dir.path() + "/spate.log";
+  const std::string pid_file = dir.path() + "/spate.pid";
+  const int port = FreePort();
+  const std::string bin = TestServer::SpateBinary();
+  const std::string port_arg = std::to_string(port);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl(bin.c_str(), bin.c_str(), "-a", "127.0.0.1", "-p", port_arg.c_str(), "-l", log.c_str(),
+            "-P", pid_file.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  bool ready =
+      WaitFor([&] { return ReadFile(log).find("Server is ready") != std::string::npos; }, 10s);
+  if (ready) {
+    EXPECT_NE(ReadFile(log).find("Listening for client connections on 127.0.0.1:" + port_arg),
+              std::string::npos);
+    EXPECT_EQ(ReadFile(pid_file), std::to_string(pid));
+    WireClient wire;
+    EXPECT_TRUE(wire.Connect(port));
+    EXPECT_TRUE(wire.ReadLine());
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(ready) << ReadFile(log);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(ReadFile(log).find("Server Exiting.."), std::string::npos) << ReadFile(log);
+  EXPECT_FALSE(std::ifstream(pid_file).good()) << "pid file should be removed on exit";
 }
 
 }  // namespace
