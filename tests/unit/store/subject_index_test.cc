@@ -1,0 +1,46 @@
+#include "store/subject_index.h"
+
+#include <gtest/gtest.h>
+
+namespace spate::store {
+namespace {
+
+TEST(SubjectIndexTest, TracksCountFirstAndLast) {
+  SubjectIndex index;
+  const uint32_t a = index.Add("a", 1);
+  index.Add("b", 2);
+  EXPECT_EQ(index.Add("a", 3), a);
+  EXPECT_EQ(index.Count(a), 2u);
+  EXPECT_EQ(index.First(a), 1u);
+  EXPECT_EQ(index.Last(a), 3u);
+  EXPECT_EQ(index.num_subjects(), 2u);
+}
+
+TEST(SubjectIndexTest, RemovalsAnywhereKeepAnswersExact) {
+  SubjectIndex index;
+  uint32_t id = 0;
+  for (uint64_t seq = 1; seq <= 100; ++seq) id = index.Add("s", seq);
+  for (uint64_t seq = 2; seq <= 99; seq += 2) index.Remove(id, seq);  // odd ones and 100 stay
+  EXPECT_EQ(index.Count(id), 51u);
+  EXPECT_EQ(index.NextAtOrAfter(id, 50), 51u);
+  EXPECT_EQ(index.CountAtOrAfter(id, 90), 6u);  // 91 93 95 97 99 100
+  index.Remove(id, 1);
+  index.Remove(id, 100);
+  EXPECT_EQ(index.First(id), 3u);
+  EXPECT_EQ(index.Last(id), 99u);
+  std::vector<uint64_t> seqs = index.Seqs(id);
+  ASSERT_EQ(seqs.size(), 49u);
+  EXPECT_EQ(seqs.front(), 3u);
+}
+
+TEST(SubjectIndexTest, LastRemovalFreesTheSubject) {
+  SubjectIndex index;
+  const uint32_t a = index.Add("a", 1);
+  index.Remove(a, 1);
+  EXPECT_EQ(index.Find("a"), SubjectIndex::kNoSubject);
+  EXPECT_EQ(index.num_subjects(), 0u);
+  EXPECT_EQ(index.Add("b", 2), a);  // the id is reused
+}
+
+}  // namespace
+}  // namespace spate::store
