@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "monitor/monitor.h"
 #include "server/options/load_options.h"
 #include "server/server.h"
 #include "server/version.h"
@@ -59,12 +60,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   spate::server::Server server(opts);
-  if (spate::Status st = server.Start(); !st.ok()) {
-    LOG_FATAL("%s", st.message().c_str());
-    return 1;
-  }
+  if (opts.http_port != 0) server.AttachMonitor(std::make_unique<spate::monitor::Monitor>(server));
+  // Written before Start, as nats-server does, so it exists once "Server is ready" is logged.
   if (!opts.pid_file.empty()) {
     std::ofstream(opts.pid_file) << ::getpid();
+  }
+  if (spate::Status st = server.Start(); !st.ok()) {
+    LOG_FATAL("%s", st.message().c_str());
+    if (!opts.pid_file.empty()) ::unlink(opts.pid_file.c_str());
+    return 1;
   }
 
   for (;;) {

@@ -177,6 +177,7 @@ void SubjectTrie::Insert(SubscriptionRef sub) {
   SPATE_ASSERT(added, "subscription inserted twice: subject '%s' queue '%s'", sub->subject.c_str(),
                sub->queue.c_str());
   count_.fetch_add(1, std::memory_order_relaxed);
+  inserts_.fetch_add(1, std::memory_order_relaxed);
   gen_.store(NextGeneration(), std::memory_order_release);
 }
 
@@ -233,6 +234,7 @@ bool SubjectTrie::Remove(const Subscription* sub) {
     }
   }
   count_.fetch_sub(1, std::memory_order_relaxed);
+  removes_.fetch_add(1, std::memory_order_relaxed);
   gen_.store(NextGeneration(), std::memory_order_release);
   return true;
 }
@@ -248,10 +250,13 @@ MatchResultRef SubjectTrie::MatchLocked(std::string_view subject) const {
 
 MatchResultRef SubjectTrie::Match(std::string_view subject, MatchCache* cache) const {
   if (cache == nullptr) {
+    uncached_matches_.fetch_add(1, std::memory_order_relaxed);
     std::shared_lock lock(mu_);
     return MatchLocked(subject);
   }
+  MatchCacheStats& stats = cache->mutable_stats();
   if (MatchResultRef hit = cache->Find(subject, gen_.load(std::memory_order_acquire))) {
+    ++stats.hits;
     return hit;
   }
   uint64_t gen;
@@ -263,6 +268,10 @@ MatchResultRef SubjectTrie::Match(std::string_view subject, MatchCache* cache) c
     gen = gen_.load(std::memory_order_relaxed);
     result = MatchLocked(subject);
   }
+  const auto fanout = static_cast<uint32_t>(result->plain.size() + result->queues.size());
+  ++stats.misses;
+  stats.fanout_total += fanout;
+  if (fanout > stats.fanout_max) stats.fanout_max = fanout;
   cache->Put(subject, gen, result);
   return result;
 }

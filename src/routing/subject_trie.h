@@ -41,7 +41,17 @@ struct MatchResult {
 using MatchResultRef = std::shared_ptr<const MatchResult>;
 
 class MatchCache;
-struct TrieLevel;  // the trie's internals, defined in subject_trie.cc
+struct TrieLevel;
+
+// Counters of one MatchCache, kept by SubjectTrie::Match on the cache's own thread. Read them
+// on that thread too (the monitor posts a task to the loop). Fan-out is the number of plain
+// subscribers plus queue groups of a match computed on a miss.
+struct MatchCacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t fanout_total = 0;  // summed over misses
+  uint32_t fanout_max = 0;
+};  // the trie's internals, defined in subject_trie.cc
 
 class SubjectTrie {
  public:
@@ -69,6 +79,10 @@ class SubjectTrie {
   // Trie nodes currently allocated (each a token position of some subscribed subject). For
   // tests and monitoring; walks the trie under the read lock.
   size_t NodeCount() const;
+  // Lifetime counters for monitoring (nats-server's sublist stats).
+  uint64_t inserts() const { return inserts_.load(std::memory_order_relaxed); }
+  uint64_t removes() const { return removes_.load(std::memory_order_relaxed); }
+  uint64_t uncached_matches() const { return uncached_matches_.load(std::memory_order_relaxed); }
 
  private:
   MatchResultRef MatchLocked(std::string_view subject) const;
@@ -77,6 +91,9 @@ class SubjectTrie {
   std::unique_ptr<TrieLevel> root_;  // guarded by mu_
   std::atomic<uint64_t> gen_{0};
   std::atomic<size_t> count_{0};
+  std::atomic<uint64_t> inserts_{0};
+  std::atomic<uint64_t> removes_{0};
+  mutable std::atomic<uint64_t> uncached_matches_{0};
 };
 
 // Per-thread cache of recent match results of one trie. Bounded: when `capacity` entries are
@@ -98,8 +115,11 @@ class MatchCache {
   void Clear();
   size_t size() const;
   size_t capacity() const;
+  const MatchCacheStats& stats() const { return stats_; }
+  MatchCacheStats& mutable_stats() { return stats_; }  // for SubjectTrie::Match
 
  private:
+  MatchCacheStats stats_;  // plain: one thread
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

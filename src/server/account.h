@@ -19,6 +19,11 @@ class Account {
 
   const std::string& name() const { return name_; }
   routing::SubjectTrie& subs() { return subs_; }
+  // Drops cached match results; they hold subscriptions, which hold clients, which hold this
+  // account, so shutdown must break that cycle.
+  void ClearCaches() {
+    for (auto& c : caches_) c->Clear();
+  }
   routing::MatchCache* cache(int loop_index) {
     return caches_[static_cast<size_t>(loop_index)].get();
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "common/logging.h"
 #include "protocol/encoder.h"
@@ -47,6 +48,12 @@ const char* CloseReasonText(CloseReason reason) {
   return "Unknown";
 }
 
+int64_t WallClockNs() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port)
     : server_(server),
       ctx_(ctx),
@@ -56,10 +63,13 @@ Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::strin
       port_(port),
       account_(server.global_account()),
       created_(std::chrono::steady_clock::now()),
+      start_ns_(WallClockNs()),
       parser_(protocol::ParserLimits{
           .max_control_line = static_cast<size_t>(server.options().max_control_line),
           .max_payload = static_cast<size_t>(server.options().max_payload)}),
-      max_pending_(static_cast<size_t>(server.options().max_pending)) {}
+      max_pending_(static_cast<size_t>(server.options().max_pending)) {
+  last_activity_ns_.store(start_ns_, std::memory_order_relaxed);
+}
 
 Client::~Client() = default;
 
@@ -117,6 +127,7 @@ void Client::ReadOnce() {
     CloseNow(CloseReason::kReadError);
     return;
   }
+  read_time_ns_ = WallClockNs();
   std::span<const char> data;
   if (in_len_ == 0) {
     data = {dst, static_cast<size_t>(n)};
@@ -203,6 +214,8 @@ bool Client::QueueMsg(const ServerSubscription& sub, std::string_view subject,
   if (with_headers) out_.Append(headers);
   out_.Append(payload);
   out_.Append("\r\n");
+  ++out_msgs_;
+  out_bytes_ += headers.size() + payload.size();
   if (out_.size() > max_pending_ && !close_requested_.load(std::memory_order_relaxed)) {
     LOG_ERROR("%s - Slow Consumer Detected: MaxPending of %zu Exceeded", Describe().c_str(),
               max_pending_);
@@ -232,6 +245,9 @@ void Client::FlushLocked() {
     return;
   }
   bool pending = !out_.empty();
+  // As nats-server's write deadline bounds one flush of everything pending, ours bounds how long
+  // output stays pending without the socket ever catching up: a reader that keeps falling
+  // behind is cut off even while it makes some progress.
   if (!pending) {
     stalled_since_ = {};
   } else if (stalled_since_ == std::chrono::steady_clock::time_point{}) {
@@ -282,6 +298,7 @@ void Client::Tick(std::chrono::steady_clock::time_point now) {
       return;
     }
     ++pings_out_;
+    ping_sent_ = now;
     QueueProto(protocol::kPing);
     ctx_.flush.Add(shared_from_this());
   }
@@ -292,10 +309,48 @@ void Client::RemoveAllSubscriptions() {
   subs_.clear();  // breaks the client <-> subscription cycle
 }
 
+void Client::Snapshot(bool with_subs, ConnectionInfo* out) {
+  out->cid = id_;
+  out->ip = ip_;
+  out->port = port_;
+  out->start_ns = start_ns_;
+  out->last_activity_ns = std::max(start_ns_, last_activity_ns_.load(std::memory_order_relaxed));
+  out->rtt_ns = rtt_ns_;
+  out->in_msgs = in_msgs_;
+  out->in_bytes = in_bytes_;
+  out->num_subs = static_cast<uint32_t>(subs_.size());
+  out->name = opts_.name;
+  out->lang = opts_.lang;
+  out->version = opts_.version;
+  out->account = account_->name();
+  {
+    std::lock_guard lock(out_mu_);
+    out->pending_bytes = out_.size();
+    out->out_msgs = out_msgs_;
+    out->out_bytes = out_bytes_;
+  }
+  out->subs.clear();
+  if (!with_subs) return;
+  out->subs.reserve(subs_.size());
+  for (const auto& [sid, sub] : subs_) {
+    out->subs.push_back({sub->subject, sub->queue, sid,
+                         sub->delivered.load(std::memory_order_relaxed),
+                         sub->max.load(std::memory_order_relaxed)});
+  }
+}
+
 void Client::CloseNow(CloseReason reason) {
   if (closing_) return;
   closing_ = true;
   close_requested_.store(true);
+  if (server_.keeps_closed_connections()) {
+    ConnectionInfo info;
+    Snapshot(/*with_subs=*/true, &info);
+    info.stop_ns = WallClockNs();
+    info.reason = CloseReasonText(reason);
+    server_.RecordClosedConnection(std::move(info));
+  }
+  server_.CountClose(reason);
   RemoveAllSubscriptions();
   ctx_.loop.Remove(fd_);
   {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/client_parser.h"
 #include "server/event_loop.h"
@@ -36,7 +37,37 @@ enum class CloseReason : uint8_t {
   kServerShutdown,
   kMaxPayload,
 };
+inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::kMaxPayload) + 1;
 const char* CloseReasonText(CloseReason reason);
+
+// One subscription as the monitor shows it.
+struct SubscriptionInfo {
+  std::string subject, queue, sid;
+  uint64_t msgs = 0;  // messages delivered to it
+  uint64_t max = 0;   // UNSUB max, 0: none
+};
+
+// A point-in-time copy of one connection's state and counters, for monitoring. Taken on the
+// owning loop (open connections) or when the connection closes (the closed-connection ring).
+// Times are wall-clock nanoseconds since the Unix epoch.
+struct ConnectionInfo {
+  uint64_t cid = 0;
+  std::string ip;
+  int port = 0;
+  int64_t start_ns = 0;
+  int64_t last_activity_ns = 0;
+  int64_t stop_ns = 0;  // 0: open
+  std::string reason;   // why it closed; empty while open
+  int64_t rtt_ns = 0;
+  size_t pending_bytes = 0;
+  uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
+  uint32_t num_subs = 0;
+  std::string name, lang, version, account;
+  std::vector<SubscriptionInfo> subs;  // filled only when asked for (and always when closed)
+};
+
+// Wall-clock time in nanoseconds since the Unix epoch.
+int64_t WallClockNs();
 
 // Options the client sent in CONNECT. Defaults are nats-server's before any CONNECT.
 struct ConnectOptions {
@@ -69,6 +100,8 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void OnEvent(uint32_t events) override;
   void Tick(std::chrono::steady_clock::time_point now);
   void CloseNow(CloseReason reason);
+  // Copies this connection's state (with its subscriptions when `with_subs`).
+  void Snapshot(bool with_subs, ConnectionInfo* out);
 
   // From any loop.
   // Appends a MSG/HMSG frame for `sub`. Returns false if the connection is closed or now slow.
@@ -79,6 +112,10 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void RequestClose(CloseReason reason);
   // Removes a subscription that reached its max from this client's table (posts to its loop).
   void ForgetSubscription(const std::shared_ptr<ServerSubscription>& sub);
+  // A message was delivered to this client at `now_ns` (nats-server counts it as activity).
+  void NoteDelivery(int64_t now_ns) { last_activity_ns_.store(now_ns, std::memory_order_relaxed); }
+  // When the current read started (wall clock ns); owning loop only.
+  int64_t read_time_ns() const { return read_time_ns_; }
 
  private:
   void ReadOnce();
@@ -104,6 +141,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   const int port_;
   std::shared_ptr<Account> account_;
   std::chrono::steady_clock::time_point created_;
+  const int64_t start_ns_;  // wall clock at accept
 
   // Session state, owning loop only.
   protocol::ClientParser parser_;
@@ -117,10 +155,19 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   std::unique_ptr<char[]> in_buf_;  // a partial frame carried across reads
   size_t in_len_ = 0;
   size_t in_cap_ = 0;
+  // Monitoring counters, owning loop only (read through Snapshot on that loop).
+  uint64_t in_msgs_ = 0;
+  uint64_t in_bytes_ = 0;
+  int64_t read_time_ns_ = 0;
+  int64_t rtt_ns_ = 0;
+  std::chrono::steady_clock::time_point ping_sent_{};
 
   // Output, any loop, under out_mu_.
   std::mutex out_mu_;
   OutboundBuffer out_;
+  uint64_t out_msgs_ = 0;                     // under out_mu_
+  uint64_t out_bytes_ = 0;                    // under out_mu_
+  std::atomic<int64_t> last_activity_ns_{0};  // written by any delivering loop
   bool write_armed_ = false;
   std::chrono::steady_clock::time_point stalled_since_{};
   std::atomic<bool> closed_{false};

@@ -59,6 +59,12 @@ void Client::Dispatch(const protocol::ClientOp& op) {
           ctx_.flush.Add(shared_from_this());
         } else if constexpr (std::is_same_v<T, protocol::PongOp>) {
           LOG_TRACE("%s - \"<<- [PONG]\"", Describe().c_str());
+          if (pings_out_ > 0 && ping_sent_ != std::chrono::steady_clock::time_point{}) {
+            rtt_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now() - ping_sent_)
+                          .count();
+            ping_sent_ = {};
+          }
           pings_out_ = 0;
         }
       },
@@ -100,6 +106,12 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
       return;
     }
   }
+  if (!connect_received_) {
+    // As nats-server: the first RTT estimate is the time from accept to CONNECT.
+    rtt_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::steady_clock::now() - created_)
+                  .count();
+  }
   connect_received_ = true;
   if (opts_.no_responders && !opts_.headers) {
     SendErrAndClose(kErrNoRespondersNeedsHeaders, CloseReason::kProtocolViolation);
@@ -133,6 +145,9 @@ void Client::OnPub(const protocol::PubOp& op) {
     CloseNow(CloseReason::kProtocolViolation);
     return;
   }
+  ++in_msgs_;
+  in_bytes_ += op.headers.size() + op.payload.size();
+  last_activity_ns_.store(read_time_ns_, std::memory_order_relaxed);
   account_->msgs_in.fetch_add(1, std::memory_order_relaxed);
   account_->bytes_in.fetch_add(op.headers.size() + op.payload.size(), std::memory_order_relaxed);
   // nats-server checks the subject only for pedantic clients, and even then routes the
@@ -181,6 +196,7 @@ void Client::OnSub(const protocol::SubOp& op) {
     QueueProto(protocol::kErrMaxSubs);
     return;
   }
+  last_activity_ns_.store(read_time_ns_, std::memory_order_relaxed);
   auto sub = std::make_shared<ServerSubscription>();
   sub->subject.assign(op.subject);
   sub->queue.assign(op.queue);

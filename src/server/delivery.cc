@@ -23,12 +23,13 @@ bool ClaimDelivery(Account& account, ServerSubscription& sub,
 }
 
 bool DeliverTo(LoopContext& ctx, Account& account, const routing::SubscriptionRef& ref,
-               std::string_view subject, std::string_view reply, std::string_view headers,
-               std::string_view payload) {
+               int64_t now_ns, std::string_view subject, std::string_view reply,
+               std::string_view headers, std::string_view payload) {
   auto& sub = static_cast<ServerSubscription&>(*ref);
   if (sub.client->closed()) return false;
   if (!ClaimDelivery(account, sub, ref)) return false;
   if (!sub.client->QueueMsg(sub, subject, reply, headers, payload)) return false;
+  sub.client->NoteDelivery(now_ns);
   ctx.flush.Add(sub.client);
   return true;
 }
@@ -40,10 +41,12 @@ size_t DeliverMessage(LoopContext& ctx, Account& account, const Client* publishe
                       std::string_view payload) {
   routing::MatchResultRef match = account.subs().Match(subject, account.cache(ctx.loop.index()));
   size_t delivered = 0;
+  // The publisher's read time stands for "now": no clock read per delivery.
+  const int64_t now_ns = publisher != nullptr ? publisher->read_time_ns() : WallClockNs();
   for (const routing::SubscriptionRef& ref : match->plain) {
     const auto& sub = static_cast<const ServerSubscription&>(*ref);
     if (!echo && sub.client.get() == publisher) continue;
-    if (DeliverTo(ctx, account, ref, subject, reply, headers, payload)) ++delivered;
+    if (DeliverTo(ctx, account, ref, now_ns, subject, reply, headers, payload)) ++delivered;
   }
   for (const auto& group : match->queues) {
     // Start at a random member and move on until one takes the message, so a closed or
@@ -54,7 +57,7 @@ size_t DeliverMessage(LoopContext& ctx, Account& account, const Client* publishe
       const routing::SubscriptionRef& ref = group.members[(start + i) % n];
       const auto& sub = static_cast<const ServerSubscription&>(*ref);
       if (!echo && sub.client.get() == publisher) continue;
-      if (DeliverTo(ctx, account, ref, subject, reply, headers, payload)) {
+      if (DeliverTo(ctx, account, ref, now_ns, subject, reply, headers, payload)) {
         ++delivered;
         break;
       }

@@ -67,7 +67,7 @@ void EventLoop::SetTicker(std::chrono::milliseconds period, std::function<void()
 }
 
 void EventLoop::Stop() {
-  running_.store(false);
+  stop_requested_.store(true);
   Post([] {});
 }
 
@@ -86,10 +86,9 @@ void EventLoop::DrainTasks() {
 
 void EventLoop::Run() {
   thread_id_ = std::this_thread::get_id();
-  running_.store(true);
   epoll_event events[kMaxEvents];
   auto next_tick = std::chrono::steady_clock::now() + tick_period_;
-  while (running_.load(std::memory_order_relaxed)) {
+  while (!stop_requested_.load(std::memory_order_relaxed)) {
     auto now = std::chrono::steady_clock::now();
     int timeout_ms = 0;
     if (next_tick > now) {

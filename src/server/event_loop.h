@@ -54,7 +54,7 @@ class EventLoop {
   const int index_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
-  std::atomic<bool> running_{false};
+  std::atomic<bool> stop_requested_{false};  // set before Run() starts is honoured too
   std::thread::id thread_id_;
   std::mutex tasks_mu_;
   std::vector<Task> tasks_;    // guarded by tasks_mu_

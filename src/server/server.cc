@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -128,8 +129,9 @@ Status Server::Start() {
   LOG_INFO("  Name:     %s", server_name_.c_str());
   LOG_INFO("  ID:       %s", server_id_.c_str());
   LOG_INFO("  Threads:  %zu event loops", loops_.size());
-  if (opts_.http_port != 0) {
-    LOG_WARN("Monitoring (http_port %d) is not available in this build yet", opts_.http_port);
+  start_time_ns_ = WallClockNs();
+  if (opts_.http_port != 0 && monitor_ == nullptr) {
+    LOG_WARN("Monitoring (http_port %d) is not available in this build", opts_.http_port);
   }
   if (opts_.jetstream.enabled) {
     LOG_WARN("JetStream was requested but is not available in this build yet; running core NATS");
@@ -147,12 +149,49 @@ Status Server::Start() {
     LoopContext* c = ctx.get();
     c->thread = std::thread([c] { c->loop.Run(); });
   }
+  // Wait until every loop runs its tasks: the monitor reads loops through tasks, and a Stop()
+  // that came before a loop entered Run() would be lost (Run sets its running flag on entry).
+  for (auto& ctx : loops_) {
+    std::promise<void> started;
+    std::future<void> done = started.get_future();
+    ctx->loop.Post([&started] { started.set_value(); });
+    done.wait();
+  }
+  running_.store(true, std::memory_order_release);
+  if (monitor_ != nullptr) {
+    if (Status st = monitor_->Start(); !st.ok()) {
+      Shutdown();
+      return st;
+    }
+  }
   LOG_INFO("Listening for client connections on %s:%d", opts_.host.c_str(), bound_port_);
   LOG_INFO("Server is ready");
   return Status::Ok();
 }
 
 void Server::OnEvent(uint32_t) { Accept(); }
+
+void Server::AttachMonitor(std::unique_ptr<ServerExtension> monitor) {
+  monitor_ = std::move(monitor);
+}
+
+void Server::RecordClosedConnection(ConnectionInfo info) {
+  std::lock_guard lock(closed_mu_);
+  if (closed_.size() >= kMaxClosedConnections) closed_.pop_front();
+  closed_.push_back(std::move(info));
+}
+
+std::vector<ConnectionInfo> Server::ClosedConnections() const {
+  std::lock_guard lock(closed_mu_);
+  return {closed_.begin(), closed_.end()};
+}
+
+void Server::CountClose(CloseReason reason) {
+  stats_.closed_by_reason[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  if (reason == CloseReason::kSlowConsumerPending || reason == CloseReason::kSlowConsumerDeadline) {
+    stats_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
+  }
+}
 
 void Server::Accept() {
   for (int i = 0; i < 64; ++i) {
@@ -191,9 +230,11 @@ void Server::Accept() {
       ::close(fd);
       LOG_ERROR("%s:%d - cid:%llu - Maximum Connections Exceeded (max=%d)", ip, port,
                 static_cast<unsigned long long>(cid), opts_.max_connections);
+      CountClose(CloseReason::kMaxConnections);
       continue;
     }
     num_clients_.fetch_add(1);
+    stats_.total_connections.fetch_add(1, std::memory_order_relaxed);
     LoopContext* ctx = loops_[next_loop_++ % loops_.size()].get();
     auto client = std::make_shared<Client>(*this, *ctx, fd, cid, ip, port);
     ctx->loop.Post([ctx, client] {
@@ -215,6 +256,8 @@ void Server::Shutdown() {
   if (shutdown_.exchange(true)) return;
   if (loops_.empty() || !loops_[0]->thread.joinable()) return;
   LOG_INFO("Initiating Shutdown...");
+  if (monitor_ != nullptr) monitor_->Stop();
+  running_.store(false, std::memory_order_release);
   loops_[0]->loop.Remove(listen_fd_);
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
@@ -230,6 +273,7 @@ void Server::Shutdown() {
   }
   for (auto& ctx : loops_) ctx->thread.join();
   for (auto& ctx : loops_) ctx->clients.clear();
+  global_account_->ClearCaches();
   LOG_INFO("Server Exiting..");
 }
 

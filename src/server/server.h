@@ -1,7 +1,10 @@
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -9,11 +12,28 @@
 
 #include "common/status.h"
 #include "server/account.h"
+#include "server/client.h"
 #include "server/event_loop.h"
 #include "server/loop_context.h"
 #include "server/options/server_options.h"
 
 namespace spate::server {
+
+// Something that runs beside the server (the HTTP monitor): started by Server::Start once the
+// loops run, before the server reports it is listening; stopped first by Shutdown.
+class ServerExtension {
+ public:
+  virtual ~ServerExtension() = default;
+  virtual Status Start() = 0;
+  virtual void Stop() = 0;
+};
+
+// Server-wide counters for monitoring: plain atomics, bumped off the per-message path.
+struct ServerStats {
+  std::atomic<uint64_t> total_connections{0};
+  std::atomic<uint64_t> slow_consumers{0};
+  std::array<std::atomic<uint64_t>, kCloseReasonCount> closed_by_reason{};
+};
 
 // The NATS server: owns the options, the event loops, the listener and the accounts.
 // Lifecycle: Start() binds and spawns one thread per loop; Shutdown() closes every client and
@@ -41,6 +61,24 @@ class Server : public IoHandler {
 
   void OnEvent(uint32_t events) override;  // the listening socket (loop 0)
 
+  // Monitoring. Attach before Start; the extension then keeps the closed-connection ring on.
+  void AttachMonitor(std::unique_ptr<ServerExtension> monitor);
+  const ServerStats& stats() const { return stats_; }
+  int num_connections() const { return num_clients_.load(std::memory_order_relaxed); }
+  int64_t start_time_ns() const { return start_time_ns_; }
+  size_t num_loops() const { return loops_.size(); }
+  // Loop state is owned by its thread: post work to `loop_context(i).loop` to read it.
+  LoopContext& loop_context(size_t i) { return *loops_[i]; }
+  std::vector<std::shared_ptr<Account>> accounts() const { return {global_account_}; }
+  bool running() const { return running_.load(std::memory_order_acquire); }
+
+  // The ring of recently closed connections (newest last), bounded at kMaxClosedConnections.
+  static constexpr size_t kMaxClosedConnections = 10000;  // nats-server's max_closed_clients
+  bool keeps_closed_connections() const { return monitor_ != nullptr; }
+  void RecordClosedConnection(ConnectionInfo info);
+  std::vector<ConnectionInfo> ClosedConnections() const;
+  void CountClose(CloseReason reason);
+
  private:
   Status Listen();
   void Accept();
@@ -58,6 +96,12 @@ class Server : public IoHandler {
   size_t next_loop_ = 0;  // loop 0 only
   std::shared_ptr<Account> global_account_;
   std::atomic<bool> shutdown_{false};
+  std::atomic<bool> running_{false};
+  int64_t start_time_ns_ = 0;
+  ServerStats stats_;
+  std::unique_ptr<ServerExtension> monitor_;
+  mutable std::mutex closed_mu_;
+  std::deque<ConnectionInfo> closed_;  // guarded by closed_mu_
 };
 
 }  // namespace spate::server

@@ -1,0 +1,112 @@
+// /metrics: the /varz and /subsz numbers in the Prometheus text format (version 0.0.4).
+// nats-server has no such endpoint; names are ours, prefixed "spate_".
+#include "monitor/endpoints.h"
+#include "server/client.h"
+#include "server/server.h"
+
+namespace spate::monitor {
+namespace {
+
+class MetricsWriter {
+ public:
+  void Add(const std::string& name, const char* type, const char* help, const Json& value,
+           const std::string& labels = "") {
+    Header(name, type, help);
+    Sample(name, value, labels);
+  }
+  void Sample(const std::string& name, const Json& value, const std::string& labels = "") {
+    out_ += name;
+    if (!labels.empty()) {
+      out_ += '{';
+      out_ += labels;
+      out_ += '}';
+    }
+    out_ += ' ';
+    out_ += value.dump();
+    out_ += '\n';
+  }
+  void Header(const std::string& name, const char* type, const char* help) {
+    for (const char* part :
+         {"# HELP ", name.c_str(), " ", help, "\n# TYPE ", name.c_str(), " ", type, "\n"}) {
+      out_ += part;
+    }
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// A label value with Prometheus escapes (backslash, quote, newline).
+std::string LabelValue(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return "\"" + out + "\"";
+}
+
+}  // namespace
+
+HttpResponse HandleMetrics(MonitorContext& ctx, const HttpRequest&) {
+  const Json v = BuildVarz(ctx);
+  auto loops = SnapshotLoops(ctx.server, {.with_connections = false}, kSnapshotTimeout);
+  if (!loops) return TextResponse(503, "timed out collecting subscription state");
+  const SublistStats subs = ComputeSublistStats(ctx.server, *loops);
+
+  MetricsWriter m;
+  m.Add("spate_server_info", "gauge", "Server identity; the value is always 1.", 1,
+        "server_id=" + LabelValue(v["server_id"]) + ",server_name=" + LabelValue(v["server_name"]) +
+            ",version=" + LabelValue(v["version"]) +
+            ",spate_version=" + LabelValue(v["spate_version"]));
+  m.Add("spate_start_time_seconds", "gauge", "Server start time, seconds since the Unix epoch.",
+        ctx.server.start_time_ns() / 1'000'000'000);
+  m.Add("spate_mem_bytes", "gauge", "Resident memory of the server process.", v["mem"]);
+  m.Add("spate_cpu_percent", "gauge", "CPU use of the server process in percent of one core.",
+        v["cpu"]);
+  m.Add("spate_cores", "gauge", "CPU cores available.", v["cores"]);
+  m.Add("spate_event_loops", "gauge", "Event loop threads.", v["gomaxprocs"]);
+  m.Add("spate_connections", "gauge", "Client connections open now.", v["connections"]);
+  m.Add("spate_connections_total", "counter", "Client connections accepted since start.",
+        v["total_connections"]);
+  m.Header("spate_connections_closed_total", "counter",
+           "Client connections closed since start, by reason.");
+  const auto& by_reason = ctx.server.stats().closed_by_reason;
+  for (size_t i = 0; i < by_reason.size(); ++i) {
+    m.Sample("spate_connections_closed_total", by_reason[i].load(std::memory_order_relaxed),
+             "reason=" + LabelValue(server::CloseReasonText(static_cast<server::CloseReason>(i))));
+  }
+  m.Add("spate_slow_consumers_total", "counter", "Connections closed as slow consumers.",
+        v["slow_consumers"]);
+  m.Add("spate_routes", "gauge", "Route connections.", v["routes"]);
+  m.Add("spate_leafnodes", "gauge", "Leaf node connections.", v["leafnodes"]);
+  m.Add("spate_in_msgs_total", "counter", "Messages received from clients.", v["in_msgs"]);
+  m.Add("spate_out_msgs_total", "counter", "Messages delivered to clients.", v["out_msgs"]);
+  m.Add("spate_in_bytes_total", "counter", "Payload bytes received from clients.", v["in_bytes"]);
+  m.Add("spate_out_bytes_total", "counter", "Payload bytes delivered to clients.", v["out_bytes"]);
+  m.Add("spate_subscriptions", "gauge", "Subscriptions now.", v["subscriptions"]);
+  m.Add("spate_subscription_inserts_total", "counter", "Subscriptions added since start.",
+        subs.num_inserts);
+  m.Add("spate_subscription_removes_total", "counter", "Subscriptions removed since start.",
+        subs.num_removes);
+  m.Add("spate_subscription_matches_total", "counter", "Subject matches (cached or not).",
+        subs.num_matches);
+  m.Add("spate_subscription_cache_hits_total", "counter", "Subject matches served by a cache.",
+        subs.cache_hits);
+  m.Add("spate_subscription_cache_entries", "gauge", "Entries in the match caches.",
+        subs.num_cache);
+  m.Add("spate_subscription_max_fanout", "gauge", "Largest fan-out of a computed match.",
+        subs.max_fanout);
+  m.Header("spate_http_requests_total", "counter", "Monitoring requests, by path.");
+  for (const auto& [path, count] : ctx.request_counts) {
+    m.Sample("spate_http_requests_total", count, "path=" + LabelValue(path));
+  }
+  return {200, "text/plain; version=0.0.4; charset=utf-8", m.Take()};
+}
+
+}  // namespace spate::monitor

@@ -1,0 +1,49 @@
+#include "monitor/monitor.h"
+
+#include "common/logging.h"
+#include "monitor/endpoints.h"
+#include "monitor/json_format.h"
+
+namespace spate::monitor {
+
+Monitor::Monitor(server::Server& server)
+    : server_(server), http_([this](const HttpRequest& req) { return Handle(req); }) {}
+
+Monitor::~Monitor() { Stop(); }
+
+Status Monitor::Start() {
+  const server::ServerOptions& o = server_.options();
+  // As nats-server: the monitor listens on http_host, defaulting to the client host.
+  std::string host = o.http_host.empty() ? o.host : o.http_host;
+  int port = o.http_port == server::kRandomPort ? 0 : o.http_port;
+  SPATE_RETURN_IF_ERROR(http_.Start(host, port));
+  LOG_INFO("Starting http monitor on %s", JoinHostPort(host, http_.port()).c_str());
+  return Status::Ok();
+}
+
+void Monitor::Stop() { http_.Stop(); }
+
+HttpResponse Monitor::Handle(const HttpRequest& req) {
+  using HandlerFn = HttpResponse (*)(MonitorContext&, const HttpRequest&);
+  static const std::map<std::string, HandlerFn> kRoutes = {
+      {"/", HandleRoot},
+      {"/varz", HandleVarz},
+      {"/connz", HandleConnz},
+      {"/subsz", HandleSubsz},
+      {"/subscriptionsz", HandleSubsz},
+      {"/routez", HandleRoutez},
+      {"/gatewayz", HandleGatewayz},
+      {"/leafz", HandleLeafz},
+      {"/accountz", HandleAccountz},
+      {"/healthz", HandleHealthz},
+      {"/metrics", HandleMetrics},
+  };
+  auto it = kRoutes.find(req.path);
+  if (it == kRoutes.end()) return TextResponse(404, "404 page not found\n");
+  // Counted before the handler runs, so /varz sees its own request (as nats-server).
+  ++request_counts_[it->first == "/subscriptionsz" ? "/subsz" : it->first];
+  MonitorContext ctx{server_, request_counts_, process_};
+  return it->second(ctx, req);
+}
+
+}  // namespace spate::monitor
