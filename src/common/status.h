@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -44,12 +45,13 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-// Same shape as std::expected<T, Status>, so the move to C++23 is mechanical.
-template <class T>
+// Same shape as std::expected<T, E>, so the move to C++23 is mechanical. E is Status on the data
+// path; JetStream API code uses its wire error type (jetstream::ApiResult).
+template <class T, class E = Status>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(E error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -60,13 +62,16 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Status& status() const {
+  // Only valid when !ok().
+  const E& error() const { return std::get<1>(v_); }
+  // Ok() when ok(), else the error.
+  const Status& status() const requires std::is_same_v<E, Status> {
     static const Status kOk;
     return ok() ? kOk : std::get<1>(v_);
   }
 
  private:
-  std::variant<T, Status> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace spate

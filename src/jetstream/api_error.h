@@ -9,6 +9,8 @@
 #include <utility>
 #include <variant>
 
+#include "common/status.h"
+
 // JetStream API errors as values. The numbers and texts are nats-server's (api_errors.inc) and
 // are part of the wire contract: clients match on err_code.
 namespace spate::jetstream {
@@ -63,26 +65,7 @@ nlohmann::ordered_json ToJson(const ApiError& error);
 
 // Result<T> with an ApiError instead of a Status, for code whose failures go on the wire.
 template <class T>
-class [[nodiscard]] ApiResult {
- public:
-  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  // Only valid when !ok().
-  const ApiError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, ApiError> v_;
-};
+using ApiResult = Result<T, ApiError>;
 
 // For checks that yield nothing on success.
 using ApiStatus = std::variant<std::monostate, ApiError>;

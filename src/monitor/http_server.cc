@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "common/net.h"
 
 namespace spate::monitor {
 namespace {
@@ -119,40 +120,9 @@ void HttpServer::ParseQuery(std::string_view query, std::map<std::string, std::s
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  std::string port_str = std::to_string(port);
-  addrinfo* res = nullptr;
-  if (int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), port_str.c_str(), &hints, &res);
-      rc != 0) {
-    return Status::InvalidArgument("can't listen to the monitor port: " +
-                                   std::string(::gai_strerror(rc)));
-  }
-  int last_errno = 0;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) continue;
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 128) == 0) {
-      listen_fd_ = fd;
-      break;
-    }
-    last_errno = errno;
-    ::close(fd);
-  }
-  ::freeaddrinfo(res);
-  if (listen_fd_ < 0) {
-    return Status::IoError("can't listen to the monitor port: " + host + ":" + port_str + ", " +
-                           std::strerror(last_errno));
-  }
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                     : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  SPATE_ASSIGN_OR_RETURN(Listener listener, ListenTcp(host, port, 128, "monitor"));
+  listen_fd_ = listener.fd;
+  port_ = listener.port;
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();

@@ -14,6 +14,7 @@
 #include <random>
 
 #include "common/logging.h"
+#include "common/net.h"
 #include "protocol/errors.h"
 #include "server/client.h"
 #include "server/version.h"
@@ -53,42 +54,10 @@ Server::~Server() {
 }
 
 Status Server::Listen() {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   int port = opts_.port == kRandomPort ? 0 : opts_.port;
-  std::string port_str = std::to_string(port);
-  addrinfo* res = nullptr;
-  const char* host = opts_.host.empty() ? nullptr : opts_.host.c_str();
-  if (int rc = ::getaddrinfo(host, port_str.c_str(), &hints, &res); rc != 0) {
-    return Status::InvalidArgument("cannot resolve listen address " + opts_.host + ": " +
-                                   ::gai_strerror(rc));
-  }
-  int last_errno = 0;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) continue;
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 4096) == 0) {
-      listen_fd_ = fd;
-      break;
-    }
-    last_errno = errno;
-    ::close(fd);
-  }
-  ::freeaddrinfo(res);
-  if (listen_fd_ < 0) {
-    return Status::IoError("error listening on port: " + opts_.host + ":" + port_str + ", " +
-                           std::strerror(last_errno));
-  }
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  bound_port_ = addr.ss_family == AF_INET6
-                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                    : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  SPATE_ASSIGN_OR_RETURN(Listener listener, ListenTcp(opts_.host, port, 4096, "client"));
+  listen_fd_ = listener.fd;
+  bound_port_ = listener.port;
   return Status::Ok();
 }
 
