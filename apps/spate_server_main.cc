@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "jetstream/engine/jetstream.h"
 #include "monitor/monitor.h"
 #include "server/options/load_options.h"
 #include "server/server.h"
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   spate::server::Server server(opts);
+  if (opts.jetstream.enabled) {
+    server.AttachJetStream(std::make_unique<spate::jetstream::JetStream>(server, opts.jetstream));
+  }
   if (opts.http_port != 0) server.AttachMonitor(std::make_unique<spate::monitor::Monitor>(server));
   // Written before Start, as nats-server does, so it exists once "Server is ready" is logged.
   if (!opts.pid_file.empty()) {

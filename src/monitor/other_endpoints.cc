@@ -59,7 +59,7 @@ HttpResponse HandleAccountz(MonitorContext& ctx, const HttpRequest& req) {
   d["update_time"] = FormatTime(ctx.server.start_time_ns());
   d["expired"] = false;
   d["complete"] = true;
-  d["jetstream_enabled"] = false;
+  d["jetstream_enabled"] = ctx.server.jetstream_enabled();
   d["leafnode_connections"] = 0;
   d["client_connections"] = account->num_connections.load(std::memory_order_relaxed);
   d["subscriptions"] = account->subs().Count();
@@ -84,7 +84,7 @@ HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req) {
   } else if (!SnapshotLoops(ctx.server, {.with_connections = false}, kSnapshotTimeout)) {
     status = 503;
     error = "event loops are not responding";
-  } else if (ctx.server.options().jetstream.enabled) {
+  } else if (ctx.server.options().jetstream.enabled && !ctx.server.jetstream_enabled()) {
     // JetStream was asked for but this build does not run it: nats-server's answer when
     // JetStream is configured and not running.
     status = 503;

@@ -16,9 +16,40 @@ bool ClaimDelivery(Account& account, ServerSubscription& sub,
   uint64_t max = sub.max.load(std::memory_order_relaxed);
   if (max == 0) return true;
   if (n > max) return false;
-  if (n == max && account.subs().Remove(&sub)) {
+  if (n == max && account.subs().Remove(&sub) && sub.client != nullptr) {
     sub.client->ForgetSubscription(std::static_pointer_cast<ServerSubscription>(ref));
   }
+  return true;
+}
+
+void RunInternal(LoopContext& ctx, const ServerSubscription& sub, const InternalMsg& msg) {
+  ++ctx.internal_depth;
+  sub.internal(ctx, msg);
+  --ctx.internal_depth;
+}
+
+bool DeliverInternal(LoopContext& ctx, Account& account, const routing::SubscriptionRef& ref,
+                     std::string_view subject, std::string_view reply, std::string_view headers,
+                     std::string_view payload) {
+  auto& sub = static_cast<ServerSubscription&>(*ref);
+  if (!ClaimDelivery(account, sub, ref)) return false;
+  if (ctx.internal_depth == 0) {
+    RunInternal(ctx, sub, InternalMsg{subject, reply, headers, payload});
+    return true;
+  }
+  // Published from inside a handler (a stream's PubAck to a subject another stream stores):
+  // run it after the current one instead of re-entering, which could take the same locks.
+  auto keep = std::static_pointer_cast<ServerSubscription>(ref);
+  std::string bytes;
+  bytes.reserve(subject.size() + reply.size() + headers.size() + payload.size());
+  bytes.append(subject).append(reply).append(headers).append(payload);
+  size_t s = subject.size(), r = reply.size(), h = headers.size();
+  ctx.loop.Post([&ctx, keep, bytes = std::move(bytes), s, r, h] {
+    std::string_view all(bytes);
+    RunInternal(ctx, *keep,
+                InternalMsg{all.substr(0, s), all.substr(s, r), all.substr(s + r, h),
+                            all.substr(s + r + h)});
+  });
   return true;
 }
 
@@ -26,6 +57,9 @@ bool DeliverTo(LoopContext& ctx, Account& account, const routing::SubscriptionRe
                int64_t now_ns, std::string_view subject, std::string_view reply,
                std::string_view headers, std::string_view payload) {
   auto& sub = static_cast<ServerSubscription&>(*ref);
+  if (sub.client == nullptr) {
+    return DeliverInternal(ctx, account, ref, subject, reply, headers, payload);
+  }
   if (sub.client->closed()) return false;
   if (!ClaimDelivery(account, sub, ref)) return false;
   if (!sub.client->QueueMsg(sub, subject, reply, headers, payload)) return false;

@@ -117,6 +117,7 @@ void EventLoop::Run() {
     if (now >= next_tick) {
       next_tick = now + tick_period_;
       if (ticker_) ticker_();
+      for (auto& fn : more_tickers_) fn();
       if (after_batch_) after_batch_();
     }
   }

@@ -43,6 +43,8 @@ class EventLoop {
   void SetAfterBatch(std::function<void()> fn) { after_batch_ = std::move(fn); }
   // Called on the loop thread about every `period`.
   void SetTicker(std::chrono::milliseconds period, std::function<void()> fn);
+  // Another function for the same tick; before Run() or on the loop thread.
+  void AddTicker(std::function<void()> fn) { more_tickers_.push_back(std::move(fn)); }
 
   void Run();   // blocks until Stop()
   void Stop();  // from any thread
@@ -61,6 +63,7 @@ class EventLoop {
   bool wake_pending_ = false;  // guarded by tasks_mu_
   std::function<void()> after_batch_;
   std::function<void()> ticker_;
+  std::vector<std::function<void()>> more_tickers_;
   std::chrono::milliseconds tick_period_{100};
 };
 

@@ -40,6 +40,7 @@ struct LoopContext {
   std::unordered_map<uint64_t, std::shared_ptr<Client>> clients;
   std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
   std::minstd_rand rng;
+  int internal_depth = 0;  // > 0 while an internal subscription's handler runs
 };
 
 }  // namespace spate::server

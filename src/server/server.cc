@@ -17,6 +17,7 @@
 #include "common/net.h"
 #include "protocol/errors.h"
 #include "server/client.h"
+#include "server/delivery.h"
 #include "server/version.h"
 
 namespace spate::server {
@@ -73,6 +74,7 @@ void Server::BuildInfoTemplate() {
   info["headers"] = !opts_.no_header_support;
   if (auth_required()) info["auth_required"] = true;
   info["max_payload"] = opts_.max_payload;
+  if (jetstream_ != nullptr) info["jetstream"] = true;
   info["spate_version"] = kSpateVersion;
   std::string json = info.dump();
   json.pop_back();  // reopen the object for the per-client fields
@@ -102,8 +104,8 @@ Status Server::Start() {
   if (opts_.http_port != 0 && monitor_ == nullptr) {
     LOG_WARN("Monitoring (http_port %d) is not available in this build", opts_.http_port);
   }
-  if (opts_.jetstream.enabled) {
-    LOG_WARN("JetStream was requested but is not available in this build yet; running core NATS");
+  if (opts_.jetstream.enabled && jetstream_ == nullptr) {
+    LOG_WARN("JetStream was requested but is not available in this build; running core NATS");
   }
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
@@ -112,6 +114,9 @@ Status Server::Start() {
       auto now = std::chrono::steady_clock::now();
       for (auto& [id, client] : c->clients) client->Tick(now);
     });
+  }
+  if (jetstream_ != nullptr) {
+    if (Status st = jetstream_->Start(); !st.ok()) return st;
   }
   loops_[0]->loop.Add(listen_fd_, EPOLLIN, this);
   for (auto& ctx : loops_) {
@@ -139,6 +144,27 @@ Status Server::Start() {
 }
 
 void Server::OnEvent(uint32_t) { Accept(); }
+
+void Server::AttachJetStream(std::unique_ptr<ServerExtension> jetstream) {
+  jetstream_ = std::move(jetstream);
+}
+
+size_t Server::PublishInternal(LoopContext& ctx, Account& account, std::string_view subject,
+                               std::string_view reply, std::string_view headers,
+                               std::string_view payload) {
+  return DeliverMessage(ctx, account, nullptr, true, subject, reply, headers, payload);
+}
+
+std::shared_ptr<ServerSubscription> Server::SubscribeInternal(Account& account, std::string subject,
+                                                              std::string queue,
+                                                              InternalHandler handler) {
+  auto sub = std::make_shared<ServerSubscription>();
+  sub->subject = std::move(subject);
+  sub->queue = std::move(queue);
+  sub->internal = std::move(handler);
+  account.subs().Insert(sub);
+  return sub;
+}
 
 void Server::AttachMonitor(std::unique_ptr<ServerExtension> monitor) {
   monitor_ = std::move(monitor);
@@ -242,6 +268,7 @@ void Server::Shutdown() {
   }
   for (auto& ctx : loops_) ctx->thread.join();
   for (auto& ctx : loops_) ctx->clients.clear();
+  if (jetstream_ != nullptr) jetstream_->Stop();
   global_account_->ClearCaches();
   LOG_INFO("Server Exiting..");
 }

@@ -16,6 +16,7 @@
 #include "server/event_loop.h"
 #include "server/loop_context.h"
 #include "server/options/server_options.h"
+#include "server/subscription.h"
 
 namespace spate::server {
 
@@ -61,6 +62,21 @@ class Server : public IoHandler {
 
   void OnEvent(uint32_t events) override;  // the listening socket (loop 0)
 
+  // JetStream. Attach before Start: started before the loops run (it recovers streams and
+  // subscribes internally), stopped after they have ended.
+  void AttachJetStream(std::unique_ptr<ServerExtension> jetstream);
+  bool jetstream_enabled() const { return jetstream_ != nullptr; }
+
+  // Publishes a message from the server itself into `account`, delivering from loop `ctx`
+  // (on that loop's thread). Returns the number of receivers.
+  size_t PublishInternal(LoopContext& ctx, Account& account, std::string_view subject,
+                         std::string_view reply, std::string_view headers,
+                         std::string_view payload);
+  // A subscription whose messages go to `handler` (see InternalHandler). Remove it with
+  // account.subs().Remove(sub.get()).
+  std::shared_ptr<ServerSubscription> SubscribeInternal(Account& account, std::string subject,
+                                                        std::string queue, InternalHandler handler);
+
   // Monitoring. Attach before Start; the extension then keeps the closed-connection ring on.
   void AttachMonitor(std::unique_ptr<ServerExtension> monitor);
   const ServerStats& stats() const { return stats_; }
@@ -100,6 +116,7 @@ class Server : public IoHandler {
   int64_t start_time_ns_ = 0;
   ServerStats stats_;
   std::unique_ptr<ServerExtension> monitor_;
+  std::unique_ptr<ServerExtension> jetstream_;
   mutable std::mutex closed_mu_;
   std::deque<ConnectionInfo> closed_;  // guarded by closed_mu_
 };

@@ -602,13 +602,13 @@ class MonitorJetStreamTest : public MonitorTest {
   TestServerOptions ServerOptions() const override { return WithArgs({"-m", "-1", "-js"}); }
 };
 
-TEST_F(MonitorJetStreamTest, HealthzIs503WhileJetStreamIsUnavailable) {
+TEST_F(MonitorJetStreamTest, HealthzIsOkWithJetStreamRunning) {
   HttpReply reply = HttpGet(http_port_, "/healthz");
-  if (reply.status == 200) GTEST_SKIP() << "this build runs JetStream";
-  EXPECT_EQ(reply.status, 503);
-  json j = reply.Json();
-  EXPECT_EQ(j["status"], "unavailable");
-  EXPECT_EQ(j["error"], "JetStream not enabled (10076)");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Json()["status"], "ok");
+  HttpReply accountz = HttpGet(http_port_, "/accountz?acc=%24G");
+  ASSERT_EQ(accountz.status, 200) << accountz.body;
+  EXPECT_EQ(accountz.Json()["account_detail"]["jetstream_enabled"], true) << accountz.body;
 }
 
 // Every top-level key nats-server (Debian's 2.9.10) emits is in ours with the same JSON type.

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -105,6 +106,14 @@ bool TestServer::Start() {
     args.push_back(dir_.WriteFile("server.conf", options_.config));
   }
   args.insert(args.end(), options_.args.begin(), options_.args.end());
+  // JetStream's default store dir is shared (/tmp/nats): keep each server's data in its own dir.
+  auto has = [&](std::string_view flag) {
+    return std::find(options_.args.begin(), options_.args.end(), flag) != options_.args.end();
+  };
+  if ((has("-js") || has("--jetstream")) && !has("-sd") && !has("--store_dir")) {
+    args.push_back("-sd");
+    args.push_back(dir_.path() + "/store");
+  }
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

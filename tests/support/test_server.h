@@ -12,7 +12,8 @@
 namespace spate::test {
 
 struct TestServerOptions {
-  // Flags appended after `-a 127.0.0.1 -p -1` (for example {"-js"} or {"-D"}).
+  // Flags appended after `-a 127.0.0.1 -p -1` (for example {"-js"} or {"-D"}). With -js and no
+  // -sd, `-sd <dir>/store` is added.
   std::vector<std::string> args;
   // When not empty: written to <dir>/server.conf and passed as `-c <file>`. Flags win over the
   // file, as in nats-server, so do not set `port` or `listen` here.

@@ -25,10 +25,15 @@ import (
 var listenLine = regexp.MustCompile(`Listening for client connections on (\S+):(\d+)`)
 
 type testServer struct {
-	url string
-	cmd *exec.Cmd
-	mu  sync.Mutex
-	log strings.Builder
+	url  string
+	dir  string   // working dir; with -js the store is dir/store unless -sd was given
+	args []string // the caller's args, reused by restart
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	log  strings.Builder
+
+	stopOnce sync.Once
+	waitErr  error
 }
 
 func (s *testServer) Log() string {
@@ -50,9 +55,26 @@ func serverBinary(t *testing.T) string {
 // startServer runs the server on 127.0.0.1 with a random port and stops it when the test ends.
 func startServer(t *testing.T, args ...string) *testServer {
 	t.Helper()
+	dir := t.TempDir()
+	return startServerIn(t, dir, args...)
+}
+
+// startServerIn is startServer with a given working dir, so that a restart finds the same data.
+// With -js and no -sd, JetStream stores into dir/store (the default, /tmp/nats, is shared).
+func startServerIn(t *testing.T, dir string, args ...string) *testServer {
+	t.Helper()
 	bin := serverBinary(t)
+	callerArgs := append([]string(nil), args...)
+	hasJS, hasSD := false, false
+	for _, a := range args {
+		hasJS = hasJS || a == "-js" || a == "--jetstream"
+		hasSD = hasSD || a == "-sd" || a == "--store_dir"
+	}
+	if hasJS && !hasSD {
+		args = append(args, "-sd", dir+"/store")
+	}
 	cmd := exec.Command(bin, append([]string{"-a", "127.0.0.1", "-p", "-1"}, args...)...)
-	cmd.Dir = t.TempDir()
+	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -62,7 +84,7 @@ func startServer(t *testing.T, args ...string) *testServer {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
-	s := &testServer{cmd: cmd}
+	s := &testServer{cmd: cmd, dir: dir, args: callerArgs}
 	addr := make(chan string, 1)
 	go func() {
 		scanner := bufio.NewScanner(stderr)
@@ -80,17 +102,7 @@ func startServer(t *testing.T, args ...string) *testServer {
 		}
 		close(addr)
 	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(s.stop)
 	select {
 	case a, ok := <-addr:
 		if !ok {
@@ -101,6 +113,36 @@ func startServer(t *testing.T, args ...string) *testServer {
 		t.Fatalf("%s: no listen line within 10s:\n%s", bin, s.Log())
 	}
 	return s
+}
+
+// halt sends sig to the server and waits for it to exit (SIGKILL after 5s). Only the first
+// stop/kill of a server does anything, so test cleanup after an explicit stop is harmless.
+func (s *testServer) halt(sig syscall.Signal) {
+	s.stopOnce.Do(func() {
+		_ = s.cmd.Process.Signal(sig)
+		done := make(chan struct{})
+		go func() { s.waitErr = s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-done
+		}
+	})
+}
+
+// stop shuts the server down gracefully (SIGTERM) and waits for it to exit.
+func (s *testServer) stop() { s.halt(syscall.SIGTERM) }
+
+// kill stops the server with SIGKILL (no chance to flush anything).
+func (s *testServer) kill() { s.halt(syscall.SIGKILL) }
+
+// restart stops the server gracefully and starts the same binary with the same args in the same
+// dir (hence the same JetStream store). The port may change: use the returned server's url.
+func (s *testServer) restart(t *testing.T) *testServer {
+	t.Helper()
+	s.stop()
+	return startServerIn(t, s.dir, s.args...)
 }
 
 func connect(t *testing.T, s *testServer, opts ...nats.Option) *nats.Conn {

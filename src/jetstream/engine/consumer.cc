@@ -1,0 +1,617 @@
+#include "jetstream/engine/consumer.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/logging.h"
+#include "jetstream/engine/file_util.h"
+#include "jetstream/engine/msg_headers.h"
+#include "jetstream/engine/stream.h"
+#include "jetstream/json_codec.h"
+#include "routing/subject.h"
+
+namespace spate::jetstream {
+
+using server::LoopContext;
+
+namespace {
+
+std::string AckSubject(std::string_view stream, std::string_view consumer, uint64_t dc,
+                       uint64_t sseq, uint64_t cseq, int64_t ts, uint64_t pending) {
+  std::string s;
+  s.reserve(64 + stream.size() + consumer.size());
+  s.append("$JS.ACK.").append(stream).push_back('.');
+  s.append(consumer).push_back('.');
+  for (uint64_t v : {dc, sseq, cseq, static_cast<uint64_t>(ts)}) {
+    s.append(std::to_string(v)).push_back('.');
+  }
+  s.append(std::to_string(pending));
+  return s;
+}
+
+// What a request still wanted when it ends early, as nats-server reports it.
+std::string PendingHeaders(const PullRequest& req) {
+  int64_t bytes = req.max_bytes > 0 ? req.max_bytes - req.bytes : 0;
+  return "Nats-Pending-Messages: " + std::to_string(req.batch) +
+         "\r\nNats-Pending-Bytes: " + std::to_string(bytes) + "\r\n";
+}
+
+}  // namespace
+
+Consumer::Consumer(Stream& stream, std::string name, ConsumerConfig config, int64_t created_ns,
+                   std::string dir)
+    : stream_(stream), name_(std::move(name)), created_ns_(created_ns), dir_(std::move(dir)) {
+  UpdateConfig(config);
+  last_active_ns_ = server::WallClockNs();
+}
+
+void Consumer::UpdateConfig(const ConsumerConfig& config) {
+  config_ = config;
+  filters_.clear();
+  if (!config_.filter_subject.empty() && config_.filter_subject != ">") {
+    filters_.push_back(config_.filter_subject);
+  }
+  for (const auto& f : config_.filter_subjects) {
+    if (f == ">") {
+      filters_.clear();
+      break;
+    }
+    filters_.push_back(f);
+  }
+}
+
+bool Consumer::Matches(std::string_view subject) const {
+  if (filters_.empty()) return true;
+  for (const auto& f : filters_) {
+    if (routing::SubjectMatchesFilter(subject, f)) return true;
+  }
+  return false;
+}
+
+void Consumer::InitStart() {
+  store::StreamStore& store = stream_.store();
+  store::StreamState s = store.State();
+  uint64_t first = std::max<uint64_t>(s.first_seq.value, 1);
+  uint64_t start = first;
+  auto last_of = [&](std::string_view filter) -> uint64_t {
+    auto m = store.LoadLast(filter);
+    return m.ok() ? m->seq().value : 0;
+  };
+  switch (config_.deliver_policy) {
+    case DeliverPolicy::kAll:
+      break;
+    case DeliverPolicy::kLast: {
+      uint64_t last = 0;
+      if (filters_.empty()) {
+        last = last_of("");
+      } else {
+        for (const auto& f : filters_) last = std::max(last, last_of(f));
+      }
+      start = last > 0 ? last : s.last_seq.value + 1;
+      break;
+    }
+    case DeliverPolicy::kNew:
+      start = s.last_seq.value + 1;
+      break;
+    case DeliverPolicy::kByStartSequence:
+      start = std::max<uint64_t>(config_.opt_start_seq, 1);
+      break;
+    case DeliverPolicy::kByStartTime: {
+      start = s.last_seq.value + 1;
+      int64_t t = config_.opt_start_time.value_or(0);
+      for (auto m = store.LoadNext("", StreamSeq{first}); m.ok();
+           m = store.LoadNext("", StreamSeq{m->seq().value + 1})) {
+        if (m->timestamp_ns() >= t) {
+          start = m->seq().value;
+          break;
+        }
+      }
+      break;
+    }
+    case DeliverPolicy::kLastPerSubject: {
+      std::vector<uint64_t> seqs;
+      std::vector<std::string> fs = filters_.empty() ? std::vector<std::string>{">"} : filters_;
+      for (const auto& f : fs) {
+        for (auto& [subject, ss] : store.SubjectsState(f)) seqs.push_back(ss.last_seq.value);
+      }
+      std::sort(seqs.begin(), seqs.end());
+      seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+      initial_.assign(seqs.begin(), seqs.end());
+      start = s.last_seq.value + 1;
+      break;
+    }
+  }
+  next_sseq_ = start;
+  uint64_t base = initial_.empty() ? start - 1 : initial_.front() - 1;
+  st_.delivered_sseq = base;
+  st_.ack_floor_sseq = base;
+  dirty_ = true;
+}
+
+bool Consumer::CanDeliver() const {
+  if (config_.ack_policy == AckPolicy::kNone) return true;
+  return config_.max_ack_pending <= 0 ||
+         st_.pending.size() < static_cast<size_t>(config_.max_ack_pending);
+}
+
+uint64_t Consumer::MsgSize() const {
+  return scratch_.subject().size() + scratch_.headers().size() + scratch_.payload().size();
+}
+
+Consumer::Source Consumer::Peek() {
+  store::StreamStore& store = stream_.store();
+  while (!redeliver_.empty()) {
+    uint64_t seq = *redeliver_.begin();
+    auto m = store.Load(StreamSeq{seq});
+    if (m.ok() && st_.pending.contains(seq)) {
+      scratch_ = std::move(*m);
+      return Source::kRedelivery;
+    }
+    redeliver_.erase(redeliver_.begin());
+    st_.pending.erase(seq);
+  }
+  while (!initial_.empty()) {
+    auto m = store.Load(StreamSeq{initial_.front()});
+    if (m.ok()) {
+      scratch_ = std::move(*m);
+      return Source::kInitial;
+    }
+    initial_.pop_front();
+  }
+  Result<store::StoredMsg> best = Status::NotFound("");
+  if (filters_.size() <= 1) {
+    best =
+        store.LoadNext(filters_.empty() ? std::string_view() : filters_[0], StreamSeq{next_sseq_});
+  } else {
+    for (const auto& f : filters_) {
+      auto m = store.LoadNext(f, StreamSeq{next_sseq_});
+      if (m.ok() && (!best.ok() || m->seq() < best->seq())) best = std::move(m);
+    }
+  }
+  if (!best.ok()) {
+    // Nothing matches up to the end: later scans can start past it (nats-server reports this
+    // position as the delivered stream sequence of a filtered consumer too).
+    next_sseq_ = std::max(next_sseq_, store.State().last_seq.value + 1);
+    return Source::kNone;
+  }
+  scratch_ = std::move(*best);
+  return Source::kNew;
+}
+
+int64_t Consumer::AckWaitFor(uint64_t deliveries) const {
+  if (!config_.backoff.empty()) {
+    size_t i = std::min<size_t>(deliveries == 0 ? 0 : deliveries - 1, config_.backoff.size() - 1);
+    return config_.backoff[i].count();
+  }
+  return config_.ack_wait.count();
+}
+
+void Consumer::Send(LoopContext& ctx, Source source, std::string_view to, int64_t now_ns) {
+  const uint64_t sseq = scratch_.seq().value;
+  uint64_t dc = 1;
+  if (source == Source::kRedelivery) {
+    redeliver_.erase(sseq);
+    dc = ++st_.redeliveries[sseq];
+    if (dc < 2) dc = st_.redeliveries[sseq] = 2;
+    ++num_redelivered_;
+  } else {
+    if (source == Source::kInitial) {
+      initial_.pop_front();
+    } else {
+      next_sseq_ = sseq + 1;
+    }
+    st_.delivered_sseq = std::max(st_.delivered_sseq, sseq);
+  }
+  uint64_t cseq = ++st_.delivered_cseq;
+  if (config_.ack_policy != AckPolicy::kNone) {
+    st_.pending[sseq] = PendingMsg{cseq, now_ns + AckWaitFor(dc)};
+  } else {
+    st_.ack_floor_cseq = cseq;
+    st_.ack_floor_sseq = st_.delivered_sseq;
+  }
+  uint64_t pending = static_cast<uint64_t>(num_pending());
+  std::string ack =
+      AckSubject(stream_.name(), name_, dc, sseq, cseq, scratch_.timestamp_ns(), pending);
+  if (config_.headers_only) {
+    HeaderWriter h;
+    h.AddLinesOf(scratch_.headers());
+    h.Add("Nats-Msg-Size", scratch_.payload().size());
+    stream_.env().Publish(ctx, to, ack, h.Finish(), {});
+  } else {
+    stream_.env().Publish(ctx, to, ack, scratch_.headers(), scratch_.payload());
+  }
+  last_delivery_ns_ = now_ns;
+  dirty_ = true;
+}
+
+void Consumer::Deliver(LoopContext& ctx) {
+  const int64_t now_ns = server::WallClockNs();
+  if (!is_pull()) {
+    if (!stream_.env().HasInterest(ctx, config_.deliver_subject)) return;
+    last_active_ns_ = now_ns;
+    while (CanDeliver()) {
+      Source src = Peek();
+      if (src == Source::kNone) break;
+      Send(ctx, src, config_.deliver_subject, now_ns);
+    }
+    return;
+  }
+  while (!waiting_.empty()) {
+    PullRequest& req = waiting_.front();
+    Source src = CanDeliver() ? Peek() : Source::kNone;
+    if (src == Source::kNone) {
+      if (!req.no_wait) break;
+      if (req.delivered == 0) {
+        SendStatus(ctx, req.reply, "404", "No Messages");
+      } else {
+        SendStatus(ctx, req.reply, "408", "Request Timeout", PendingHeaders(req));
+      }
+      waiting_.pop_front();
+      continue;
+    }
+    const int64_t size = static_cast<int64_t>(MsgSize());
+    if (req.max_bytes > 0 && req.bytes + size > req.max_bytes) {
+      if (req.delivered == 0) {
+        SendStatus(ctx, req.reply, "409", "Message Size Exceeds MaxBytes");
+      }
+      waiting_.pop_front();
+      continue;
+    }
+    Send(ctx, src, req.reply, now_ns);
+    ++req.delivered;
+    --req.batch;
+    req.bytes += size;
+    if (req.batch <= 0 || (req.max_bytes > 0 && req.bytes >= req.max_bytes)) {
+      waiting_.pop_front();
+    }
+  }
+}
+
+void Consumer::SendStatus(LoopContext& ctx, std::string_view to, std::string_view status,
+                          std::string_view description, std::string_view extra_headers) {
+  HeaderWriter h(status, description);
+  std::string hdr = h.Finish();
+  if (!extra_headers.empty()) hdr.insert(hdr.size() - 2, extra_headers);
+  stream_.env().Publish(ctx, to, {}, hdr, {});
+}
+
+void Consumer::OnPullRequest(LoopContext& ctx, std::string_view reply, std::string_view body) {
+  if (reply.empty()) return;
+  const int64_t now_ns = server::WallClockNs();
+  last_active_ns_ = now_ns;
+  if (!is_pull()) {
+    SendStatus(ctx, reply, "409", "Consumer is push based");
+    return;
+  }
+  PullRequest req;
+  req.reply = std::string(reply);
+  std::string_view trimmed = body;
+  while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
+  if (!trimmed.empty() && trimmed.front() == '{') {
+    try {
+      auto j = nlohmann::json::parse(trimmed);
+      if (j.contains("batch")) req.batch = j["batch"].get<int64_t>();
+      if (j.contains("max_bytes")) req.max_bytes = j["max_bytes"].get<int64_t>();
+      if (j.contains("expires")) {
+        int64_t e = j["expires"].get<int64_t>();
+        if (e > 0) req.expires_ns = now_ns + e;
+      }
+      if (j.contains("no_wait")) req.no_wait = j["no_wait"].get<bool>();
+      if (j.contains("idle_heartbeat")) req.heartbeat_ns = j["idle_heartbeat"].get<int64_t>();
+    } catch (const std::exception&) {
+      SendStatus(ctx, reply, "400", "Bad Request");
+      return;
+    }
+  } else if (!trimmed.empty()) {
+    int64_t n = std::atoll(std::string(trimmed).c_str());
+    if (n > 0) req.batch = n;
+  }
+  if (req.batch <= 0) req.batch = 1;
+  if (config_.max_batch > 0 && req.batch > config_.max_batch) {
+    SendStatus(ctx, reply, "409",
+               "Exceeded MaxRequestBatch of " + std::to_string(config_.max_batch));
+    return;
+  }
+  if (config_.max_bytes > 0 && req.max_bytes > config_.max_bytes) {
+    SendStatus(ctx, reply, "409",
+               "Exceeded MaxRequestMaxBytes of " + std::to_string(config_.max_bytes));
+    return;
+  }
+  if (config_.max_waiting > 0 && waiting_.size() >= static_cast<size_t>(config_.max_waiting)) {
+    SendStatus(ctx, reply, "409", "Exceeded MaxWaiting");
+    return;
+  }
+  if (req.heartbeat_ns > 0) req.next_heartbeat_ns = now_ns + req.heartbeat_ns;
+  waiting_.push_back(std::move(req));
+  Deliver(ctx);
+}
+
+void Consumer::AckOne(uint64_t sseq) {
+  auto it = st_.pending.find(sseq);
+  if (it == st_.pending.end()) return;
+  st_.pending.erase(it);
+  st_.redeliveries.erase(sseq);
+  redeliver_.erase(sseq);
+  Stream& s = stream_;
+  RetentionPolicy retention = s.config_unlocked().retention;
+  if (retention == RetentionPolicy::kWorkQueue) {
+    (void)s.store().Remove(StreamSeq{sseq});
+  } else if (retention == RetentionPolicy::kInterest) {
+    auto m = s.store().Load(StreamSeq{sseq});
+    if (m.ok() && !s.InterestedInLocked(sseq, m->subject(), this)) {
+      (void)s.store().Remove(StreamSeq{sseq});
+    }
+  }
+}
+
+void Consumer::UpdateAckFloor() {
+  if (st_.pending.empty()) {
+    st_.ack_floor_cseq = st_.delivered_cseq;
+    st_.ack_floor_sseq = st_.delivered_sseq;
+    return;
+  }
+  auto first = st_.pending.begin();
+  st_.ack_floor_sseq = first->first - 1;
+  st_.ack_floor_cseq = first->second.cseq - 1;
+}
+
+void Consumer::OnAck(LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string_view body,
+                     std::string_view reply) {
+  (void)cseq;
+  const int64_t now_ns = server::WallClockNs();
+  last_active_ns_ = now_ns;
+  auto starts = [&](std::string_view p) { return body.substr(0, p.size()) == p; };
+  bool next = false;
+  std::string_view next_body;
+  if (body.empty() || starts("+ACK") || starts("+TERM") || starts("+NXT")) {
+    if (starts("+NXT")) {
+      next = true;
+      next_body = body.size() > 4 ? body.substr(4) : std::string_view();
+    }
+    if (config_.ack_policy == AckPolicy::kAll) {
+      std::vector<uint64_t> seqs;
+      for (auto& [s, p] : st_.pending) {
+        if (s > sseq) break;
+        seqs.push_back(s);
+      }
+      for (uint64_t s : seqs) AckOne(s);
+    } else if (config_.ack_policy == AckPolicy::kExplicit) {
+      AckOne(sseq);
+    }
+    UpdateAckFloor();
+    dirty_ = true;
+  } else if (starts("-NAK")) {
+    auto it = st_.pending.find(sseq);
+    if (it != st_.pending.end()) {
+      int64_t delay = 0;
+      std::string_view rest = body.substr(4);
+      while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      if (!rest.empty()) {
+        try {
+          auto j = nlohmann::json::parse(rest);
+          if (j.contains("delay")) delay = j["delay"].get<int64_t>();
+        } catch (const std::exception&) {
+        }
+      }
+      if (delay > 0) {
+        it->second.deadline_ns = now_ns + delay;
+      } else {
+        redeliver_.insert(sseq);
+      }
+    }
+  } else if (starts("+WPI")) {
+    auto it = st_.pending.find(sseq);
+    if (it != st_.pending.end()) {
+      uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
+      it->second.deadline_ns = now_ns + AckWaitFor(dc);
+    }
+  }
+  if (!reply.empty()) {
+    // A confirmed ack must survive a crash: persist before confirming.
+    if (durable() && dirty_) (void)SaveState(stream_.env().sync == store::SyncMode::kAlways);
+    if (next) {
+      OnPullRequest(ctx, reply, next_body);
+    } else {
+      stream_.env().Publish(ctx, reply, {}, {}, {});
+    }
+  }
+  Deliver(ctx);
+}
+
+void Consumer::OnPurged(uint64_t first_seq) {
+  for (auto it = st_.pending.begin(); it != st_.pending.end() && it->first < first_seq;) {
+    st_.redeliveries.erase(it->first);
+    redeliver_.erase(it->first);
+    it = st_.pending.erase(it);
+  }
+  while (!initial_.empty() && initial_.front() < first_seq) initial_.pop_front();
+  if (next_sseq_ < first_seq) next_sseq_ = first_seq;
+  if (st_.delivered_sseq < first_seq - 1) st_.delivered_sseq = first_seq - 1;
+  UpdateAckFloor();
+  if (st_.ack_floor_sseq < first_seq - 1 && st_.pending.empty()) {
+    st_.ack_floor_sseq = first_seq - 1;
+  }
+  dirty_ = true;
+}
+
+bool Consumer::Needs(uint64_t seq, std::string_view subject) const {
+  if (!Matches(subject)) return false;
+  if (seq >= next_sseq_) return true;
+  return st_.pending.contains(seq);
+}
+
+void Consumer::Tick(LoopContext& ctx, int64_t now_ns) {
+  std::vector<uint64_t> dropped;
+  for (auto& [sseq, p] : st_.pending) {
+    if (p.deadline_ns > now_ns || redeliver_.contains(sseq)) continue;
+    uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
+    if (config_.max_deliver > 0 && dc >= static_cast<uint64_t>(config_.max_deliver)) {
+      dropped.push_back(sseq);
+      continue;
+    }
+    redeliver_.insert(sseq);
+  }
+  for (uint64_t sseq : dropped) {
+    uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
+    nlohmann::ordered_json adv;
+    adv["type"] = "io.nats.jetstream.advisory.v1.max_deliver";
+    adv["id"] = std::to_string(now_ns);
+    adv["timestamp"] = FormatTime(now_ns);
+    adv["stream"] = stream_.name();
+    adv["consumer"] = name_;
+    adv["stream_seq"] = sseq;
+    adv["deliveries"] = dc;
+    stream_.env().Publish(
+        ctx, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + stream_.name() + "." + name_, {}, {},
+        DumpGoJson(adv));
+    st_.pending.erase(sseq);
+    st_.redeliveries.erase(sseq);
+    UpdateAckFloor();
+    dirty_ = true;
+  }
+  if (!is_pull() && stream_.env().HasInterest(ctx, config_.deliver_subject)) {
+    last_active_ns_ = now_ns;
+  }
+  ExpireRequests(ctx, now_ns);
+  Deliver(ctx);
+  Heartbeats(ctx, now_ns);
+}
+
+void Consumer::ExpireRequests(LoopContext& ctx, int64_t now_ns) {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->expires_ns != 0 && it->expires_ns <= now_ns) {
+      SendStatus(ctx, it->reply, "408", "Request Timeout", PendingHeaders(*it));
+      it = waiting_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  if (!waiting_.empty()) last_active_ns_ = now_ns;
+}
+
+void Consumer::Heartbeats(LoopContext& ctx, int64_t now_ns) {
+  for (auto& req : waiting_) {
+    if (req.heartbeat_ns > 0 && now_ns >= req.next_heartbeat_ns) {
+      SendStatus(ctx, req.reply, "100", "Idle Heartbeat");
+      req.next_heartbeat_ns = now_ns + req.heartbeat_ns;
+    }
+  }
+  int64_t hb = config_.idle_heartbeat.count();
+  if (is_pull() || hb <= 0) return;
+  if (now_ns - std::max(last_delivery_ns_, last_heartbeat_ns_) < hb) return;
+  if (!stream_.env().HasInterest(ctx, config_.deliver_subject)) return;
+  std::string extra = "Nats-Last-Consumer: " + std::to_string(st_.delivered_cseq) +
+                      "\r\nNats-Last-Stream: " + std::to_string(st_.delivered_sseq) + "\r\n";
+  SendStatus(ctx, config_.deliver_subject, "100", "Idle Heartbeat", extra);
+  last_heartbeat_ns_ = now_ns;
+}
+
+void Consumer::OnDeleted(LoopContext& ctx) {
+  for (auto& req : waiting_) SendStatus(ctx, req.reply, "409", "Consumer Deleted");
+  waiting_.clear();
+}
+
+bool Consumer::Expired(int64_t now_ns) const {
+  int64_t threshold = config_.inactive_threshold.count();
+  if (threshold <= 0) return false;
+  return now_ns - last_active_ns_ > threshold;
+}
+
+int64_t Consumer::num_pending() const {
+  const store::StreamStore& store = stream_.store();
+  uint64_t n = initial_.size();
+  if (filters_.empty()) {
+    n += store.NumPending("", StreamSeq{next_sseq_});
+  } else {
+    for (const auto& f : filters_) n += store.NumPending(f, StreamSeq{next_sseq_});
+  }
+  return static_cast<int64_t>(n);
+}
+
+ConsumerInfo Consumer::Info(LoopContext* ctx) {
+  ConsumerInfo info;
+  info.stream_name = stream_.name();
+  info.name = name_;
+  info.created = created_ns_;
+  info.config = config_;
+  info.delivered.consumer_seq = ConsumerSeq{st_.delivered_cseq};
+  info.delivered.stream_seq = StreamSeq{std::max(st_.delivered_sseq, next_sseq_ - 1)};
+  if (last_delivery_ns_ != 0) info.delivered.last_active = last_delivery_ns_;
+  info.ack_floor.consumer_seq = ConsumerSeq{st_.ack_floor_cseq};
+  info.ack_floor.stream_seq = StreamSeq{st_.ack_floor_sseq};
+  info.num_ack_pending = st_.pending.size();
+  info.num_redelivered = st_.redeliveries.size();
+  info.num_waiting = waiting_.size();
+  info.num_pending = static_cast<uint64_t>(num_pending());
+  if (!is_pull() && ctx != nullptr) {
+    info.push_bound = stream_.env().HasInterest(*ctx, config_.deliver_subject);
+  }
+  info.cluster = MakeLeaderInfo(stream_.env().server.server_name());
+  info.timestamp = server::WallClockNs();
+  return info;
+}
+
+Status Consumer::SaveMeta() {
+  if (dir_.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return Status::IoError("create " + dir_ + ": " + ec.message());
+  nlohmann::ordered_json meta;
+  meta["name"] = name_;
+  meta["created"] = FormatTime(created_ns_);
+  meta["config"] = EncodeConsumerConfig(config_);
+  return WriteFileAtomic(dir_ + "/meta.json", DumpGoJson(meta), true);
+}
+
+Status Consumer::SaveState(bool sync) {
+  dirty_ = false;
+  if (dir_.empty()) return Status::Ok();
+  nlohmann::json j;
+  j["delivered"] = {st_.delivered_cseq, st_.delivered_sseq};
+  j["ack_floor"] = {st_.ack_floor_cseq, st_.ack_floor_sseq};
+  j["next_sseq"] = next_sseq_;
+  nlohmann::json pending = nlohmann::json::array();
+  for (auto& [s, p] : st_.pending) pending.push_back({s, p.cseq});
+  j["pending"] = std::move(pending);
+  nlohmann::json redel = nlohmann::json::array();
+  for (auto& [s, n] : st_.redeliveries) redel.push_back({s, n});
+  j["redelivered"] = std::move(redel);
+  j["initial"] = initial_;
+  Status st = WriteFileAtomic(dir_ + "/state.json", j.dump(), sync);
+  if (!st.ok()) {
+    dirty_ = true;
+    LOG_ERROR("Consumer '%s > %s': saving state: %s", stream_.name().c_str(), name_.c_str(),
+              st.message().c_str());
+  }
+  return st;
+}
+
+Status Consumer::LoadState() {
+  SPATE_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(dir_ + "/state.json"));
+  try {
+    auto j = nlohmann::json::parse(text);
+    st_.delivered_cseq = j["delivered"][0].get<uint64_t>();
+    st_.delivered_sseq = j["delivered"][1].get<uint64_t>();
+    st_.ack_floor_cseq = j["ack_floor"][0].get<uint64_t>();
+    st_.ack_floor_sseq = j["ack_floor"][1].get<uint64_t>();
+    next_sseq_ = j["next_sseq"].get<uint64_t>();
+    // Everything that was out at the crash is due again after one ack wait, as on nats-server.
+    int64_t deadline = server::WallClockNs() + AckWaitFor(1);
+    for (auto& p : j["pending"]) {
+      st_.pending[p[0].get<uint64_t>()] = PendingMsg{p[1].get<uint64_t>(), deadline};
+    }
+    for (auto& r : j["redelivered"]) st_.redeliveries[r[0].get<uint64_t>()] = r[1].get<uint64_t>();
+    initial_.clear();
+    for (auto& s : j["initial"]) initial_.push_back(s.get<uint64_t>());
+  } catch (const std::exception& e) {
+    return Status::Corruption(dir_ + "/state.json: " + e.what());
+  }
+  return Status::Ok();
+}
+
+Status Consumer::RemoveFiles() {
+  if (dir_.empty()) return Status::Ok();
+  return RemoveTree(dir_);
+}
+
+}  // namespace spate::jetstream

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "jetstream/api_types.h"
+#include "jetstream/consumer_config.h"
+#include "server/loop_context.h"
+#include "store/stored_msg.h"
+
+namespace spate::jetstream {
+
+class Stream;
+
+// A pull request waiting for messages ($JS.API.CONSUMER.MSG.NEXT).
+struct PullRequest {
+  std::string reply;
+  int64_t batch = 1;
+  int64_t max_bytes = 0;
+  int64_t expires_ns = 0;  // wall clock deadline, 0: none
+  bool no_wait = false;
+  int64_t heartbeat_ns = 0;
+  int64_t next_heartbeat_ns = 0;
+  int64_t delivered = 0;
+  int64_t bytes = 0;  // sent so far
+};
+
+// A message handed out and not yet acknowledged.
+struct PendingMsg {
+  uint64_t cseq = 0;
+  int64_t deadline_ns = 0;  // redeliver after this (ack wait or backoff)
+};
+
+// What a consumer has done, as persisted (state.json) and restored.
+struct ConsumerState {
+  uint64_t delivered_cseq = 0;  // last consumer sequence handed out
+  uint64_t delivered_sseq = 0;  // stream sequence of that delivery
+  uint64_t ack_floor_cseq = 0;
+  uint64_t ack_floor_sseq = 0;
+  std::map<uint64_t, PendingMsg> pending;     // by stream sequence
+  std::map<uint64_t, uint64_t> redeliveries;  // stream sequence -> deliveries so far (> 1)
+};
+
+// One consumer of a stream: push or pull, durable or ephemeral, with acks and redelivery.
+//
+// Threading: every method runs with the stream's mutex held (Stream::mutex()); deliveries are
+// published from the calling loop `ctx`.
+class Consumer {
+ public:
+  Consumer(Stream& stream, std::string name, ConsumerConfig config, int64_t created_ns,
+           std::string dir);
+
+  const std::string& name() const { return name_; }
+  const ConsumerConfig& config() const { return config_; }
+  int64_t created_ns() const { return created_ns_; }
+  bool is_pull() const { return config_.deliver_subject.empty(); }
+  bool durable() const { return !config_.durable_name.empty(); }
+
+  // Sets the starting point from the deliver policy (new consumers).
+  void InitStart();
+  Status LoadState();
+  Status SaveMeta();
+  Status SaveState(bool sync);
+  bool state_dirty() const { return dirty_; }
+  Status RemoveFiles();
+  void UpdateConfig(const ConsumerConfig& config);
+
+  ConsumerInfo Info(server::LoopContext* ctx);
+
+  // Hands out what it can: new messages to push subscribers or waiting pull requests.
+  void Deliver(server::LoopContext& ctx);
+  // $JS.API.CONSUMER.MSG.NEXT.
+  void OnPullRequest(server::LoopContext& ctx, std::string_view reply, std::string_view body);
+  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
+  void OnAck(server::LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string_view body,
+             std::string_view reply);
+  void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // Answers every waiting request with 409 Consumer Deleted.
+  void OnDeleted(server::LoopContext& ctx);
+  // Whether this consumer still needs `seq` (not yet acked); for interest retention.
+  bool Needs(uint64_t seq, std::string_view subject) const;
+  bool Matches(std::string_view subject) const;
+  // The stream dropped everything below `first_seq`.
+  void OnPurged(uint64_t first_seq);
+  // An ephemeral (or a durable with inactive_threshold) that nobody used for the threshold.
+  bool Expired(int64_t now_ns) const;
+  int64_t num_pending() const;
+
+ private:
+  enum class Source : uint8_t { kNone, kRedelivery, kInitial, kNew };
+  // Looks at the next message to hand out into scratch_ without taking it.
+  Source Peek();
+  // Takes what Peek found and sends it to `to`.
+  void Send(server::LoopContext& ctx, Source source, std::string_view to, int64_t now_ns);
+  bool CanDeliver() const;
+  uint64_t MsgSize() const;
+  void AckOne(uint64_t sseq);
+  void AfterAck();
+  void UpdateAckFloor();
+  void SendStatus(server::LoopContext& ctx, std::string_view to, std::string_view status,
+                  std::string_view description, std::string_view extra_headers = {});
+  void ExpireRequests(server::LoopContext& ctx, int64_t now_ns);
+  void Heartbeats(server::LoopContext& ctx, int64_t now_ns);
+  int64_t AckWaitFor(uint64_t deliveries) const;
+
+  Stream& stream_;
+  const std::string name_;
+  ConsumerConfig config_;
+  const int64_t created_ns_;
+  const std::string dir_;
+  std::vector<std::string> filters_;  // empty: everything
+
+  ConsumerState st_;
+  uint64_t next_sseq_ = 1;        // next stream sequence to look at for new messages
+  std::set<uint64_t> redeliver_;  // stream sequences due for redelivery, in order
+  std::deque<uint64_t> initial_;  // last_per_subject: the sequences to start with
+  store::StoredMsg scratch_;
+  std::deque<PullRequest> waiting_;
+  bool dirty_ = false;
+  int64_t last_active_ns_ = 0;  // last pull request, ack or push interest
+  int64_t last_delivery_ns_ = 0;
+  int64_t last_heartbeat_ns_ = 0;
+  uint64_t num_redelivered_ = 0;
+};
+
+}  // namespace spate::jetstream

@@ -1,0 +1,292 @@
+#include "jetstream/engine/jetstream.h"
+
+#include <filesystem>
+
+#include "common/logging.h"
+#include "jetstream/engine/consumer.h"
+#include "jetstream/engine/file_util.h"
+#include "jetstream/json_codec.h"
+
+namespace spate::jetstream {
+
+using server::InternalMsg;
+using server::LoopContext;
+
+namespace {
+
+constexpr std::string_view kApiPrefix = "$JS.API.";
+
+std::vector<std::string_view> Split(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    out.push_back(s.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) return out;
+    start = dot + 1;
+  }
+}
+
+std::string DefaultStoreDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/nats";
+}
+
+std::string HumanBytes(int64_t v) {
+  if (v < 0) return "dynamic";
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  double d = static_cast<double>(v);
+  int u = 0;
+  while (d >= 1024 && u < 4) {
+    d /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f %s", d, units[u]);
+  return buf;
+}
+
+}  // namespace
+
+JetStream::JetStream(server::Server& server, const server::JetStreamOptions& options)
+    : server_(server), options_(options), env_{server,
+                                               server.global_account(),
+                                               {},
+                                               {},
+                                               store::SyncMode::kAlways,
+                                               std::chrono::minutes(2),
+                                               options.domain} {
+  std::string base = options_.store_dir.empty() ? DefaultStoreDir() : options_.store_dir;
+  store_dir_ = (std::filesystem::path(base) / "jetstream").string();
+  streams_dir_ = store_dir_ + "/" + env_.account->name() + "/streams";
+  if (options_.sync_interval.count() > 0 && !options_.sync_always) {
+    env_.sync = store::SyncMode::kInterval;
+    env_.sync_interval = options_.sync_interval;
+  }
+}
+
+JetStream::~JetStream() { Stop(); }
+
+Status JetStream::Start() {
+  LOG_INFO("Starting JetStream");
+  LOG_INFO("  Max Memory:      %s", HumanBytes(options_.max_memory).c_str());
+  LOG_INFO("  Max Storage:     %s", HumanBytes(options_.max_store).c_str());
+  LOG_INFO("  Store Directory: \"%s\"", store_dir_.c_str());
+  if (!options_.domain.empty()) LOG_INFO("  Domain:          %s", options_.domain.c_str());
+  LOG_INFO("  Sync:            %s",
+           env_.sync == store::SyncMode::kAlways
+               ? "always (acknowledged after fdatasync)"
+               : ("every " + std::to_string(env_.sync_interval.count() / 1000000) + "ms").c_str());
+  std::error_code ec;
+  std::filesystem::create_directories(streams_dir_, ec);
+  if (ec)
+    return Status::IoError("could not create storage directory " + store_dir_ + ": " +
+                           ec.message());
+  SPATE_RETURN_IF_ERROR(Recover());
+
+  server::Account& account = *env_.account;
+  auto api = [this](LoopContext& ctx, const InternalMsg& m) { OnApi(ctx, m); };
+  for (const char* subject : {"$JS.API.INFO", "$JS.API.STREAM.>", "$JS.API.CONSUMER.>"}) {
+    subs_.push_back(server_.SubscribeInternal(account, subject, "", api));
+  }
+  subs_.push_back(server_.SubscribeInternal(
+      account, "$JS.ACK.>", "", [this](LoopContext& ctx, const InternalMsg& m) { OnAck(ctx, m); }));
+  LoopContext* ctx0 = &server_.loop_context(0);
+  ctx0->loop.AddTicker([this, ctx0] { Tick(*ctx0); });
+  LOG_INFO("JetStream started, %zu stream(s) recovered", streams_.size());
+  return Status::Ok();
+}
+
+void JetStream::Stop() {
+  if (stopped_.exchange(true)) return;
+  for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
+  subs_.clear();
+  std::map<std::string, std::shared_ptr<Stream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    streams.swap(streams_);
+  }
+  for (auto& [name, s] : streams) s->Stop();
+  if (!streams.empty()) LOG_INFO("JetStream stopped (%zu streams)", streams.size());
+}
+
+std::string JetStream::StreamDir(std::string_view name) const {
+  return streams_dir_ + "/" + std::string(name);
+}
+
+Status JetStream::Recover() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(streams_dir_, ec)) {
+    if (!entry.is_directory()) continue;
+    if (Status st = RecoverStream(entry.path().string()); !st.ok()) {
+      // One bad stream must not keep the server down: report it and go on with the others.
+      LOG_ERROR("Error recovering stream in %s: %s", entry.path().c_str(), st.message().c_str());
+    }
+  }
+  if (ec) return Status::IoError("reading " + streams_dir_ + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status JetStream::RecoverStream(const std::string& dir) {
+  SPATE_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(dir + "/meta.json"));
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("meta.json: ") + e.what());
+  }
+  if (!meta.contains("config")) return Status::Corruption("meta.json has no config");
+  ApiResult<StreamConfig> cfg = DecodeStreamConfigValue(meta["config"]);
+  if (!cfg.ok()) return Status::Corruption("meta.json config: " + cfg.error().description);
+  int64_t created = server::WallClockNs();
+  if (meta.contains("created") && meta["created"].is_string()) {
+    if (auto t = ParseTime(meta["created"].get<std::string>()); t && *t) created = **t;
+  }
+  auto stream = std::make_shared<Stream>(env_, *cfg, created, dir);
+  SPATE_RETURN_IF_ERROR(stream->Open(false));
+  RecoverConsumers(*stream);
+  store::StreamState st = stream->State();
+  LOG_INFO("  Restored %llu messages for stream '%s > %s'",
+           static_cast<unsigned long long>(st.msgs), env_.account->name().c_str(),
+           cfg->name.c_str());
+  stream->Subscribe();
+  std::lock_guard lock(mu_);
+  streams_[cfg->name] = std::move(stream);
+  return Status::Ok();
+}
+
+void JetStream::RecoverConsumers(Stream& stream) {
+  std::error_code ec;
+  std::string obs = stream.dir() + "/obs";
+  for (const auto& entry : std::filesystem::directory_iterator(obs, ec)) {
+    if (!entry.is_directory()) continue;
+    std::string dir = entry.path().string();
+    auto text = ReadWholeFile(dir + "/meta.json");
+    if (!text.ok()) continue;
+    try {
+      auto meta = nlohmann::json::parse(*text);
+      ApiResult<ConsumerConfig> cfg = DecodeConsumerConfigValue(meta["config"]);
+      if (!cfg.ok()) throw std::runtime_error(cfg.error().description);
+      int64_t created = server::WallClockNs();
+      if (auto t = ParseTime(meta["created"].get<std::string>()); t && *t) created = **t;
+      std::string name = meta["name"].get<std::string>();
+      std::lock_guard lock(stream.mutex());
+      auto c = std::make_shared<Consumer>(stream, name, *cfg, created, dir);
+      if (Status st = c->LoadState(); !st.ok()) {
+        LOG_WARN("Consumer '%s > %s': no saved state (%s); starting from its deliver policy",
+                 stream.name().c_str(), name.c_str(), st.message().c_str());
+        c->InitStart();
+      }
+      stream.consumers()[name] = std::move(c);
+    } catch (const std::exception& e) {
+      LOG_ERROR("Error recovering consumer in %s: %s", dir.c_str(), e.what());
+    }
+  }
+}
+
+std::shared_ptr<Stream> JetStream::Find(std::string_view name) {
+  std::lock_guard lock(mu_);
+  auto it = streams_.find(std::string(name));
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Stream>> JetStream::Streams() {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Stream>> out;
+  for (auto& [n, s] : streams_) out.push_back(s);
+  return out;
+}
+
+JetStreamUsage JetStream::Usage() {
+  JetStreamUsage u;
+  for (auto& s : Streams()) {
+    store::StreamState st = s->State();
+    ++u.streams;
+    u.messages += st.msgs;
+    u.bytes += st.bytes;
+    (s->is_memory() ? u.memory : u.storage) += st.bytes;
+    std::lock_guard lock(s->mutex());
+    u.consumers += s->consumers().size();
+  }
+  u.api_total = api_total_.load();
+  u.api_errors = api_errors_.load();
+  return u;
+}
+
+void JetStream::Respond(LoopContext& ctx, std::string_view reply,
+                        const nlohmann::ordered_json& response) {
+  if (response.contains("error")) api_errors_.fetch_add(1, std::memory_order_relaxed);
+  if (reply.empty()) return;
+  env_.Publish(ctx, reply, {}, {}, DumpGoJson(response));
+}
+
+void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
+  if (stopped_.load(std::memory_order_relaxed)) return;
+  api_total_.fetch_add(1, std::memory_order_relaxed);
+  std::string_view rest = msg.subject.substr(kApiPrefix.size());
+  std::vector<std::string_view> t = Split(rest);
+  const std::string_view body = msg.payload;
+  const std::string_view reply = msg.reply;
+  auto arg = [&](size_t i) { return i < t.size() ? t[i] : std::string_view(); };
+  // Most requests are meaningless without a reply; nats-server drops them too.
+  if (reply.empty()) return;
+  if (t[0] == "INFO" && t.size() == 1) return Respond(ctx, reply, AccountInfoResponse());
+  if (t[0] == "STREAM") {
+    std::string_view verb = arg(1);
+    if (verb == "NAMES" && t.size() == 2) return Respond(ctx, reply, StreamNames(body));
+    if (verb == "LIST" && t.size() == 2) return Respond(ctx, reply, StreamList(body));
+    if (t.size() == 3) {
+      if (verb == "CREATE") return Respond(ctx, reply, StreamCreate(arg(2), body));
+      if (verb == "UPDATE") return Respond(ctx, reply, StreamUpdate(arg(2), body));
+      if (verb == "INFO") return Respond(ctx, reply, StreamInfoResponse(arg(2), body));
+      if (verb == "DELETE") return Respond(ctx, reply, StreamDelete(arg(2)));
+      if (verb == "PURGE") return Respond(ctx, reply, StreamPurge(arg(2), body));
+    }
+    if (verb == "MSG" && t.size() == 4) {
+      if (arg(2) == "GET") return Respond(ctx, reply, StreamMsgGet(arg(3), body));
+      if (arg(2) == "DELETE") return Respond(ctx, reply, StreamMsgDelete(arg(3), body));
+    }
+  } else if (t[0] == "CONSUMER") {
+    std::string_view verb = arg(1);
+    if (verb == "CREATE" || (verb == "DURABLE" && arg(2) == "CREATE")) {
+      return Respond(ctx, reply, ConsumerCreate(ctx, msg.subject, body));
+    }
+    if (verb == "NAMES" && t.size() == 3) return Respond(ctx, reply, ConsumerNames(arg(2), body));
+    if (verb == "LIST" && t.size() == 3)
+      return Respond(ctx, reply, ConsumerList(ctx, arg(2), body));
+    if (verb == "INFO" && t.size() == 4) {
+      return Respond(ctx, reply, ConsumerInfoResponse(ctx, arg(2), arg(3)));
+    }
+    if (verb == "DELETE" && t.size() == 4) {
+      return Respond(ctx, reply, ConsumerDelete(ctx, arg(2), arg(3)));
+    }
+    if (verb == "MSG" && arg(2) == "NEXT" && t.size() == 5) {
+      return ConsumerNext(ctx, arg(3), arg(4), reply, body);
+    }
+  }
+  // An unknown verb: nats-server has no handler for it and the request times out; answering
+  // "bad request" is more useful and what a newer client expects of an unknown API.
+  Respond(ctx, reply,
+          MakeApiErrorResponse("io.nats.jetstream.api.v1.error_response",
+                               MakeApiError(ApiErrorId::kBadRequest)));
+}
+
+void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {
+  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
+  std::vector<std::string_view> t = Split(msg.subject);
+  if (t.size() != 9) return;
+  auto num = [](std::string_view s) { return std::strtoull(std::string(s).c_str(), nullptr, 10); };
+  std::shared_ptr<Stream> stream = Find(t[2]);
+  if (stream == nullptr) return;
+  std::lock_guard lock(stream->mutex());
+  auto it = stream->consumers().find(std::string(t[3]));
+  if (it == stream->consumers().end()) return;
+  it->second->OnAck(ctx, num(t[5]), num(t[6]), msg.payload, msg.reply);
+}
+
+void JetStream::Tick(LoopContext& ctx) {
+  const int64_t now = server::WallClockNs();
+  for (auto& s : Streams()) s->Tick(ctx, now);
+}
+
+}  // namespace spate::jetstream

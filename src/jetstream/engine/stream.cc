@@ -1,0 +1,446 @@
+#include "jetstream/engine/stream.h"
+
+#include <filesystem>
+
+#include "common/logging.h"
+#include "jetstream/engine/consumer.h"
+#include "jetstream/engine/file_util.h"
+#include "jetstream/engine/msg_headers.h"
+#include "jetstream/json_codec.h"
+#include "store/file_store.h"
+#include "store/mem_store.h"
+
+namespace spate::jetstream {
+
+using server::InternalMsg;
+using server::LoopContext;
+
+namespace {
+
+constexpr size_t kMaxHeaderSize = 64 * 1024 - 1;
+constexpr std::string_view kDirectGetPrefix = "$JS.API.DIRECT.GET.";
+
+uint64_t Unlimited(int64_t v) { return v < 0 ? 0 : static_cast<uint64_t>(v); }
+
+// Runs an operation that may publish while the stream lock is held: deliveries that would
+// reach an internal subscriber are queued on the loop instead of re-entering (see
+// InternalHandler), which ticks, unlike message handlers, are not already covered by.
+struct InternalScope {
+  explicit InternalScope(LoopContext& ctx) : ctx(ctx) { ++ctx.internal_depth; }
+  ~InternalScope() { --ctx.internal_depth; }
+  LoopContext& ctx;
+};
+
+}  // namespace
+
+store::StoreLimits StoreLimitsOf(const StreamConfig& config) {
+  store::StoreLimits l;
+  l.max_msgs = Unlimited(config.max_msgs);
+  l.max_bytes = Unlimited(config.max_bytes);
+  l.max_age_ns = config.max_age.count();
+  l.max_msgs_per_subject = Unlimited(config.max_msgs_per_subject);
+  l.max_msg_size = 0;  // checked by the stream on header + payload, as nats-server does
+  l.discard = config.discard == DiscardPolicy::kNew ? store::DiscardPolicy::kNew
+                                                    : store::DiscardPolicy::kOld;
+  l.discard_new_per_subject = config.discard_new_per_subject;
+  return l;
+}
+
+Stream::Stream(JsEnv& env, StreamConfig config, int64_t created_ns, std::string dir)
+    : env_(env),
+      name_(config.name),
+      dir_(std::move(dir)),
+      created_ns_(created_ns),
+      memory_(config.storage == StorageType::kMemory),
+      config_(std::move(config)) {}
+
+Stream::~Stream() { Stop(); }
+
+StreamConfig Stream::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+Status Stream::WriteMeta() {
+  nlohmann::ordered_json meta;
+  meta["config"] = EncodeStreamConfig(config_);
+  meta["created"] = FormatTime(created_ns_);
+  return WriteFileAtomic(dir_ + "/meta.json", DumpGoJson(meta), true);
+}
+
+Status Stream::Open(bool persist_meta) {
+  std::lock_guard lock(mu_);
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return Status::IoError("create " + dir_ + ": " + ec.message());
+  if (persist_meta) SPATE_RETURN_IF_ERROR(WriteMeta());
+  if (memory_) {
+    store_ = std::make_unique<store::MemStore>(StoreLimitsOf(config_));
+  } else {
+    store::FileStoreOptions fo;
+    fo.dir = dir_;
+    fo.sync = env_.sync;
+    fo.sync_interval = env_.sync_interval;
+    SPATE_ASSIGN_OR_RETURN(auto fs, store::FileStore::Open(fo, StoreLimitsOf(config_)));
+    if (!fs->recovery_report().empty()) {
+      LOG_WARN("Stream '%s > %s' recovery: %s", env_.account->name().c_str(), name_.c_str(),
+               fs->recovery_report().c_str());
+    }
+    store_ = std::move(fs);
+  }
+  if (config_.first_seq > 1 && store_->State().last_seq.value == 0) {
+    (void)store_->Compact(StreamSeq{config_.first_seq});
+  }
+  return Status::Ok();
+}
+
+void Stream::Subscribe() {
+  auto self = weak_from_this();
+  auto on_pub = [self](LoopContext& ctx, const InternalMsg& m) {
+    if (auto s = self.lock()) s->OnPublish(ctx, m);
+  };
+  for (const std::string& subject : config_.subjects) {
+    subs_.push_back(env_.server.SubscribeInternal(*env_.account, subject, "", on_pub));
+  }
+  if (config_.allow_direct) {
+    auto on_get = [self](LoopContext& ctx, const InternalMsg& m) {
+      if (auto s = self.lock()) s->OnDirectGet(ctx, m);
+    };
+    std::string base = std::string(kDirectGetPrefix) + name_;
+    subs_.push_back(env_.server.SubscribeInternal(*env_.account, base, "_sys_", on_get));
+    subs_.push_back(env_.server.SubscribeInternal(*env_.account, base + ".>", "_sys_", on_get));
+  }
+}
+
+void Stream::Stop() {
+  for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
+  subs_.clear();
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& [name, c] : consumers_) {
+    if (c->durable() || c->state_dirty()) (void)c->SaveState(true);
+  }
+  if (store_ != nullptr) {
+    if (Status st = store_->Stop(); !st.ok()) {
+      LOG_ERROR("Stream '%s': stopping store: %s", name_.c_str(), st.message().c_str());
+    }
+  }
+}
+
+Status Stream::Delete() {
+  Stop();
+  return RemoveTree(dir_);
+}
+
+store::StreamState Stream::State() {
+  std::lock_guard lock(mu_);
+  return store_->State();
+}
+
+ApiStatus Stream::Update(const StreamConfig& config) {
+  std::lock_guard lock(mu_);
+  bool subjects_changed =
+      config.subjects != config_.subjects || config.allow_direct != config_.allow_direct;
+  if (Status st = store_->UpdateLimits(StoreLimitsOf(config)); !st.ok()) {
+    return MakeApiError(ApiErrorId::kStreamUpdate, {{"err", st.message()}});
+  }
+  StreamConfig old = std::move(config_);
+  config_ = config;
+  if (Status st = WriteMeta(); !st.ok()) {
+    config_ = std::move(old);
+    return MakeApiError(ApiErrorId::kStreamUpdate, {{"err", st.message()}});
+  }
+  if (subjects_changed) {
+    // Re-subscribe outside the store calls; the trie is independent of our lock.
+    for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
+    subs_.clear();
+    Subscribe();
+  }
+  return {};
+}
+
+StreamInfo Stream::Info(const StreamInfoOptions& options) {
+  std::lock_guard lock(mu_);
+  store::StreamState s = store_->State({.include_deleted = options.deleted_details});
+  StreamInfo info;
+  info.config = config_;
+  info.created = created_ns_;
+  info.state.messages = s.msgs;
+  info.state.bytes = s.bytes;
+  info.state.first_seq = s.first_seq;
+  info.state.last_seq = s.last_seq;
+  if (s.msgs > 0) info.state.first_time = s.first_ts_ns;
+  if (s.last_seq.value > 0 && s.last_ts_ns != 0) info.state.last_time = s.last_ts_ns;
+  info.state.num_subjects = s.num_subjects;
+  info.state.num_deleted = s.num_deleted;
+  info.state.deleted = std::move(s.deleted);
+  if (!options.subjects_filter.empty()) {
+    for (auto& [subject, ss] : store_->SubjectsState(options.subjects_filter)) {
+      info.state.subjects[subject] = ss.msgs;
+    }
+  }
+  info.state.consumer_count = consumers_.size();
+  info.domain = env_.domain;
+  info.cluster = MakeLeaderInfo(env_.server.server_name());
+  info.timestamp = server::WallClockNs();
+  return info;
+}
+
+ApiResult<uint64_t> Stream::Purge(const PurgeRequest& request) {
+  std::lock_guard lock(mu_);
+  if (config_.sealed) return MakeApiError(ApiErrorId::kStreamSealed);
+  if (config_.deny_purge) {
+    return MakeApiError(ApiErrorId::kStreamPurgeFailed, {{"err", "stream purge not permitted"}});
+  }
+  Result<uint64_t> r = Status::Ok();
+  if (request.filter.empty() && request.keep == 0 && request.seq == 0) {
+    r = store_->Purge();
+  } else if (request.filter.empty() && request.keep == 0) {
+    r = store_->Compact(StreamSeq{request.seq});
+  } else {
+    r = store_->PurgeFiltered(request.filter, StreamSeq{request.seq}, request.keep);
+  }
+  if (!r.ok()) return MakeApiError(ApiErrorId::kStreamPurgeFailed, {{"err", r.status().message()}});
+  // Consumers forget what they hold below the new first sequence and move up to it.
+  uint64_t first = store_->State().first_seq.value;
+  for (auto& [n, c] : consumers_) c->OnPurged(first);
+  return *r;
+}
+
+ApiResult<store::StoredMsg> Stream::GetMsg(const MsgGetRequest& request) {
+  std::lock_guard lock(mu_);
+  Result<store::StoredMsg> r = Status::Ok();
+  if (!request.last_by_subject.empty()) {
+    r = store_->LoadLast(request.last_by_subject);
+  } else if (!request.next_by_subject.empty()) {
+    r = store_->LoadNext(request.next_by_subject, StreamSeq{std::max<uint64_t>(request.seq, 1)});
+  } else {
+    r = store_->Load(StreamSeq{request.seq});
+  }
+  if (!r.ok()) return MakeApiError(ApiErrorId::kNoMessageFound);
+  return std::move(*r);
+}
+
+ApiStatus Stream::DeleteMsg(uint64_t seq, bool no_erase) {
+  std::lock_guard lock(mu_);
+  if (config_.sealed) return MakeApiError(ApiErrorId::kStreamSealed);
+  if (config_.deny_delete) {
+    return MakeApiError(ApiErrorId::kStreamMsgDeleteFailed,
+                        {{"err", "message delete not permitted"}});
+  }
+  Status st = no_erase ? store_->Remove(StreamSeq{seq}) : store_->Erase(StreamSeq{seq});
+  if (st.code() == Status::Code::kNotFound) {
+    return MakeApiError(ApiErrorId::kSequenceNotFound, {{"seq", std::to_string(seq)}});
+  }
+  if (!st.ok()) return MakeApiError(ApiErrorId::kStreamMsgDeleteFailed, {{"err", st.message()}});
+  return {};
+}
+
+bool Stream::InterestedInLocked(uint64_t seq, std::string_view subject, const Consumer* except) {
+  for (auto& [n, c] : consumers_) {
+    if (c.get() != except && c->Needs(seq, subject)) return true;
+  }
+  return false;
+}
+
+void Stream::PubError(LoopContext& ctx, std::string_view reply, const ApiError& error) {
+  if (reply.empty()) return;
+  env_.Publish(ctx, reply, {}, {}, EncodePubAckError(name_, error));
+}
+
+void Stream::ExpireDuplicatesLocked(int64_t now_ns) {
+  int64_t window = config_.duplicate_window.count();
+  while (!msg_id_order_.empty() &&
+         (window <= 0 || msg_id_order_.front().first <= now_ns - window)) {
+    auto it = msg_ids_.find(msg_id_order_.front().second);
+    if (it != msg_ids_.end()) msg_ids_.erase(it);
+    msg_id_order_.pop_front();
+  }
+}
+
+void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
+  const int64_t now_ns = server::WallClockNs();
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  if (config_.sealed) return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamSealed));
+  std::optional<std::string_view> msg_id;
+  std::string_view rollup;
+  if (!msg.headers.empty()) {
+    if (msg.headers.size() > kMaxHeaderSize) {
+      return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamHeaderExceedsMaximum));
+    }
+    if (auto v = FindHeader(msg.headers, kExpectedStreamHeader); v && *v != name_) {
+      return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamNotMatch));
+    }
+    msg_id = FindHeader(msg.headers, kMsgIdHeader);
+    if (msg_id && !msg_id->empty()) {
+      ExpireDuplicatesLocked(now_ns);
+      auto it = msg_ids_.find(std::string(*msg_id));
+      if (it != msg_ids_.end()) {
+        if (!msg.reply.empty() && !config_.no_ack) {
+          env_.Publish(ctx, msg.reply, {}, {},
+                       EncodePubAck({name_, StreamSeq{it->second}, env_.domain, true}));
+        }
+        return;
+      }
+    }
+    if (auto v = FindHeader(msg.headers, kExpectedLastSubjSeqHeader)) {
+      auto want = FindUintHeader(msg.headers, kExpectedLastSubjSeqHeader);
+      uint64_t last = 0;
+      if (auto m = store_->LoadLast(msg.subject); m.ok()) last = m->seq().value;
+      if (!want || *want != last) {
+        return PubError(
+            ctx, msg.reply,
+            MakeApiError(ApiErrorId::kStreamWrongLastSequence, {{"seq", std::to_string(last)}}));
+      }
+    }
+    if (auto v = FindHeader(msg.headers, kExpectedLastSeqHeader)) {
+      auto want = FindUintHeader(msg.headers, kExpectedLastSeqHeader);
+      uint64_t last = store_->State().last_seq.value;
+      if (!want || *want != last) {
+        return PubError(
+            ctx, msg.reply,
+            MakeApiError(ApiErrorId::kStreamWrongLastSequence, {{"seq", std::to_string(last)}}));
+      }
+    }
+    if (auto v = FindHeader(msg.headers, kExpectedLastMsgIdHeader); v && *v != last_msg_id_) {
+      return PubError(ctx, msg.reply,
+                      MakeApiError(ApiErrorId::kStreamWrongLastMsgID, {{"id", last_msg_id_}}));
+    }
+    if (auto v = FindHeader(msg.headers, kRollupHeader)) {
+      if (!config_.allow_rollup_hdrs || config_.deny_purge) {
+        return PubError(
+            ctx, msg.reply,
+            MakeApiError(ApiErrorId::kStreamRollupFailed, {{"err", "rollup not permitted"}}));
+      }
+      if (*v != "sub" && *v != "all") {
+        return PubError(
+            ctx, msg.reply,
+            MakeApiError(ApiErrorId::kStreamRollupFailed,
+                         {{"err", "rollup value invalid: \"" + std::string(*v) + "\""}}));
+      }
+      rollup = *v;
+    }
+  }
+  if (config_.max_msg_size > 0 &&
+      msg.headers.size() + msg.payload.size() > static_cast<size_t>(config_.max_msg_size)) {
+    return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamMessageExceedsMaximum));
+  }
+
+  store::DurableCallback on_durable = [](StreamSeq, Status) {};
+  if (!msg.reply.empty() && !config_.no_ack) {
+    on_durable = [env = &env_, ctx = &ctx, reply = std::string(msg.reply), stream = name_](
+                     StreamSeq seq, Status st) {
+      std::string body =
+          st.ok() ? EncodePubAck({stream, seq, env->domain, false})
+                  : EncodePubAckError(stream, MakeApiError(ApiErrorId::kStreamStoreFailed,
+                                                           {{"err", st.message()}}));
+      if (ctx->loop.InLoopThread()) {
+        env->Publish(*ctx, reply, {}, {}, body);
+      } else {
+        ctx->loop.Post([env, ctx, reply = std::move(reply), body = std::move(body)] {
+          env->Publish(*ctx, reply, {}, {}, body);
+        });
+      }
+    };
+  }
+  Result<StreamSeq> seq =
+      store_->AppendAsync(msg.subject, msg.headers, msg.payload, now_ns, std::move(on_durable));
+  if (!seq.ok()) {
+    LOG_DEBUG("Stream '%s': store refused a message: %s", name_.c_str(),
+              seq.status().message().c_str());
+    return PubError(
+        ctx, msg.reply,
+        MakeApiError(ApiErrorId::kStreamStoreFailed, {{"err", seq.status().message()}}));
+  }
+  if (msg_id && !msg_id->empty()) {
+    std::string id(*msg_id);
+    if (config_.duplicate_window.count() > 0) {
+      msg_ids_[id] = seq->value;
+      msg_id_order_.emplace_back(now_ns, id);
+    }
+    last_msg_id_ = std::move(id);
+  }
+  if (rollup == "sub") {
+    (void)store_->PurgeFiltered(msg.subject, *seq, 0);
+  } else if (rollup == "all") {
+    (void)store_->Compact(*seq);
+  }
+  DeliverToConsumersLocked(ctx);
+}
+
+void Stream::DeliverToConsumersLocked(LoopContext& ctx) {
+  for (auto& [n, c] : consumers_) c->Deliver(ctx);
+}
+
+void Stream::OnDirectGet(LoopContext& ctx, const InternalMsg& msg) {
+  if (msg.reply.empty()) return;
+  MsgGetRequest req;
+  std::string_view rest = msg.subject.substr(kDirectGetPrefix.size() + name_.size());
+  bool bad = false;
+  if (!rest.empty()) {
+    // $JS.API.DIRECT.GET.<stream>.<subject>: the last message on that subject.
+    req.last_by_subject = std::string(rest.substr(1));
+    if (!msg.payload.empty()) bad = true;
+  } else if (msg.payload.empty()) {
+    bad = true;
+  } else {
+    try {
+      auto j = nlohmann::json::parse(msg.payload);
+      if (!j.is_object()) throw std::runtime_error("not an object");
+      if (j.contains("seq")) req.seq = j["seq"].get<uint64_t>();
+      if (j.contains("last_by_subj")) req.last_by_subject = j["last_by_subj"].get<std::string>();
+      if (j.contains("next_by_subj")) req.next_by_subject = j["next_by_subj"].get<std::string>();
+      if (req.seq == 0 && req.last_by_subject.empty() && req.next_by_subject.empty()) bad = true;
+    } catch (const std::exception&) {
+      bad = true;
+    }
+  }
+  if (bad) {
+    env_.Publish(ctx, msg.reply, HeaderWriter("408", "Bad Request").Finish(), {}, {});
+    return;
+  }
+  ApiResult<store::StoredMsg> r = GetMsg(req);
+  if (!r.ok()) {
+    env_.Publish(ctx, msg.reply, HeaderWriter("404", "Message Not Found").Finish(), {}, {});
+    return;
+  }
+  HeaderWriter h;
+  h.AddLinesOf(r->headers());
+  h.Add("Nats-Stream", name_)
+      .Add("Nats-Subject", r->subject())
+      .Add("Nats-Sequence", r->seq().value)
+      .Add("Nats-Time-Stamp", FormatTime(r->timestamp_ns()));
+  env_.Publish(ctx, msg.reply, h.Finish(), {}, r->payload());
+}
+
+void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
+  InternalScope scope(ctx);
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  if (config_.max_age.count() > 0) (void)store_->ExpireOlderThan(now_ns);
+  ExpireDuplicatesLocked(now_ns);
+  for (auto it = consumers_.begin(); it != consumers_.end();) {
+    Consumer& c = *it->second;
+    c.Tick(ctx, now_ns);
+    if (c.Expired(now_ns)) {
+      LOG_DEBUG("Stream '%s': consumer '%s' inactive, deleting", name_.c_str(), c.name().c_str());
+      c.OnDeleted(ctx);
+      (void)c.RemoveFiles();
+      it = consumers_.erase(it);
+      continue;
+    }
+    if (c.state_dirty()) (void)c.SaveState(false);
+    ++it;
+  }
+}
+
+void Stream::FlushConsumerState() {
+  std::lock_guard lock(mu_);
+  for (auto& [n, c] : consumers_) {
+    if (c->state_dirty()) (void)c->SaveState(false);
+  }
+}
+
+}  // namespace spate::jetstream

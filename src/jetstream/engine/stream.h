@@ -1,0 +1,124 @@
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "jetstream/api_error.h"
+#include "jetstream/api_types.h"
+#include "jetstream/engine/js_env.h"
+#include "jetstream/stream_config.h"
+#include "server/subscription.h"
+#include "store/stream_store.h"
+
+namespace spate::jetstream {
+
+class Consumer;
+
+struct StreamInfoOptions {
+  bool deleted_details = false;
+  std::string subjects_filter;
+};
+
+struct PurgeRequest {
+  std::string filter;
+  uint64_t seq = 0;   // purge below this sequence (0: no bound)
+  uint64_t keep = 0;  // keep the newest N (0: none)
+};
+
+struct MsgGetRequest {
+  uint64_t seq = 0;
+  std::string last_by_subject;
+  std::string next_by_subject;
+};
+
+// One stream: its configuration, its store, its internal subscriptions and its consumers.
+//
+// Threading: every public method may be called from any event loop; the stream serialises them
+// with its own mutex (held briefly, never while waiting for I/O other than the store's own
+// writes). Consumers are guarded by the same mutex: they are part of the stream's state. Store
+// durability callbacks run on the store's thread and only post to loops.
+// Lifecycle: created or recovered by JetStream, which holds it in its registry; Stop() ends it
+// (subscriptions removed, store stopped); Delete() also removes its files.
+class Stream : public std::enable_shared_from_this<Stream> {
+ public:
+  Stream(JsEnv& env, StreamConfig config, int64_t created_ns, std::string dir);
+  ~Stream();
+
+  // Opens (or recovers) the store; writes the metadata file when `persist_meta`.
+  Status Open(bool persist_meta);
+  // Starts receiving messages on the stream's subjects (and Direct Get requests).
+  void Subscribe();
+  void Stop();
+  Status Delete();
+
+  const std::string& name() const { return name_; }
+  const std::string& dir() const { return dir_; }
+  StreamConfig config() const;
+  int64_t created_ns() const { return created_ns_; }
+  bool is_memory() const { return memory_; }
+
+  // API operations.
+  ApiStatus Update(const StreamConfig& config);
+  StreamInfo Info(const StreamInfoOptions& options);
+  ApiResult<uint64_t> Purge(const PurgeRequest& request);
+  ApiResult<store::StoredMsg> GetMsg(const MsgGetRequest& request);
+  ApiStatus DeleteMsg(uint64_t seq, bool no_erase);
+  store::StreamState State();
+
+  // Consumers (JetStream's consumer API calls these).
+  std::mutex& mutex() { return mu_; }
+  store::StreamStore& store() { return *store_; }  // under mutex()
+  const store::StreamStore& store() const { return *store_; }
+  const StreamConfig& config_unlocked() const { return config_; }  // under mutex()
+  JsEnv& env() { return env_; }
+  std::map<std::string, std::shared_ptr<Consumer>>& consumers() { return consumers_; }  // mutex()
+  // A message was removed from the store by a consumer's ack (workqueue/interest retention).
+  void NoteRemovedByAck() { meta_dirty_ = true; }
+  // Whether any consumer other than `except` still needs `seq` (interest retention).
+  bool InterestedInLocked(uint64_t seq, std::string_view subject, const Consumer* except);
+
+  // The publish path: a message on one of the stream's subjects, on loop `ctx`.
+  void OnPublish(server::LoopContext& ctx, const server::InternalMsg& msg);
+  // Timers: age limits, duplicate window, consumers' redeliveries and request expiry.
+  void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // Writes consumers' state (Stop and the periodic flush).
+  void FlushConsumerState();
+
+ private:
+  void OnDirectGet(server::LoopContext& ctx, const server::InternalMsg& msg);
+  void PubError(server::LoopContext& ctx, std::string_view reply, const ApiError& error);
+  void DeliverToConsumersLocked(server::LoopContext& ctx);
+  store::StoreLimits LimitsOf(const StreamConfig& config) const;
+  Status WriteMeta();
+  void ExpireDuplicatesLocked(int64_t now_ns);
+
+  JsEnv& env_;
+  const std::string name_;
+  const std::string dir_;
+  const int64_t created_ns_;
+  const bool memory_;
+
+  mutable std::mutex mu_;
+  StreamConfig config_;                        // under mu_
+  std::unique_ptr<store::StreamStore> store_;  // under mu_
+  std::vector<std::shared_ptr<server::ServerSubscription>> subs_;
+  std::map<std::string, std::shared_ptr<Consumer>> consumers_;  // under mu_
+  // Nats-Msg-Id duplicate window: id -> sequence, and ids in arrival order for expiry.
+  std::unordered_map<std::string, uint64_t> msg_ids_;
+  std::deque<std::pair<int64_t, std::string>> msg_id_order_;
+  std::string last_msg_id_;
+  bool meta_dirty_ = false;
+  bool stopped_ = false;
+};
+
+// Limits of the config as the store applies them (-1 becomes 0, unlimited).
+store::StoreLimits StoreLimitsOf(const StreamConfig& config);
+
+}  // namespace spate::jetstream

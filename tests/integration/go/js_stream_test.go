@@ -1,0 +1,612 @@
+package spatego
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+func TestJSStreamCreateInfoUpdate(t *testing.T) {
+	_, _, js := startJS(t)
+	si := addStream(t, js, &nats.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}})
+	c := si.Config
+	if c.Name != "ORDERS" || !reflect.DeepEqual(c.Subjects, []string{"orders.>"}) {
+		t.Fatalf("created config name/subjects: %q %v", c.Name, c.Subjects)
+	}
+	// Server-side defaults as nats-server fills them in.
+	if c.Retention != nats.LimitsPolicy || c.Storage != nats.FileStorage || c.Discard != nats.DiscardOld ||
+		c.Replicas != 1 || c.MaxMsgs != -1 || c.MaxBytes != -1 || c.MaxAge != 0 || c.MaxMsgsPerSubject != -1 ||
+		c.MaxConsumers != -1 || c.MaxMsgSize != -1 || c.Duplicates != 2*time.Minute {
+		t.Fatalf("defaults not applied: %+v", c)
+	}
+	if si.State.Msgs != 0 || si.State.LastSeq != 0 || si.Created.IsZero() {
+		t.Fatalf("new stream state %+v created %v", si.State, si.Created)
+	}
+
+	publish(t, js, "orders.new", "a")
+	publish(t, js, "orders.new", "bb")
+	publish(t, js, "orders.paid", "ccc")
+	si = wantState(t, js, "ORDERS", 3, 1, 3)
+	if si.State.Bytes == 0 || si.State.NumSubjects != 2 || si.State.LastTime.Before(si.State.FirstTime) {
+		t.Fatalf("state after 3 publishes: %+v", si.State)
+	}
+	si = streamInfo(t, js, "ORDERS", &nats.StreamInfoRequest{SubjectsFilter: "orders.>"})
+	if want := map[string]uint64{"orders.new": 2, "orders.paid": 1}; !reflect.DeepEqual(si.State.Subjects, want) {
+		t.Fatalf("subjects_filter state.subjects = %v, want %v", si.State.Subjects, want)
+	}
+
+	// Allowed update: more subjects and a limit.
+	upd := si.Config
+	upd.Subjects = []string{"orders.>", "returns.>"}
+	upd.MaxMsgs = 10
+	upd.Description = "orders and returns"
+	si, err := js.UpdateStream(&upd)
+	must(t, err)
+	if !reflect.DeepEqual(si.Config.Subjects, upd.Subjects) || si.Config.MaxMsgs != 10 || si.Config.Description != upd.Description {
+		t.Fatalf("updated config: %+v", si.Config)
+	}
+	if si.State.Msgs != 3 {
+		t.Fatalf("update lost messages: %+v", si.State)
+	}
+	if pa := publish(t, js, "returns.1", "r"); pa.Stream != "ORDERS" || pa.Sequence != 4 {
+		t.Fatalf("publish on added subject: %+v", pa)
+	}
+
+	// Refused update: storage type can not change (StreamInvalidConfig 10052).
+	bad := si.Config
+	bad.Storage = nats.MemoryStorage
+	_, err = js.UpdateStream(&bad)
+	apiErrCode(t, err, 10052, "update storage type")
+	if got := streamInfo(t, js, "ORDERS").Config.Storage; got != nats.FileStorage {
+		t.Fatalf("storage after refused update: %v", got)
+	}
+	_, err = js.UpdateStream(&nats.StreamConfig{Name: "NOPE", Subjects: []string{"nope"}})
+	if !errors.Is(err, nats.ErrStreamNotFound) {
+		t.Fatalf("update of missing stream: %v, want stream not found", err)
+	}
+}
+
+func TestJSStreamCreateConflicts(t *testing.T) {
+	_, _, js := startJS(t)
+	cfg := &nats.StreamConfig{Name: "A", Subjects: []string{"a.>"}, MaxMsgs: 100}
+	addStream(t, js, cfg)
+	publish(t, js, "a.1", "x")
+	// Same config again: fine, and it is the same stream (message kept).
+	si := addStream(t, js, cfg)
+	if si.State.Msgs != 1 {
+		t.Fatalf("re-create with same config: state %+v", si.State)
+	}
+	// Same name, different config: StreamNameExist 10058.
+	_, err := js.AddStream(&nats.StreamConfig{Name: "A", Subjects: []string{"a.>"}, MaxMsgs: 5})
+	apiErrCode(t, err, 10058, "create A with a different config")
+	if !errors.Is(err, nats.ErrStreamNameAlreadyInUse) {
+		t.Fatalf("want ErrStreamNameAlreadyInUse, got %v", err)
+	}
+	// Overlapping subjects with another stream: StreamSubjectOverlap 10065.
+	_, err = js.AddStream(&nats.StreamConfig{Name: "B", Subjects: []string{"a.*"}})
+	apiErrCode(t, err, 10065, "create B overlapping a.>")
+	_, err = js.AddStream(&nats.StreamConfig{Name: "B", Subjects: []string{"b", "a.x.y"}})
+	apiErrCode(t, err, 10065, "create B with a.x.y inside a.>")
+	// ... and on update.
+	addStream(t, js, &nats.StreamConfig{Name: "B", Subjects: []string{"b.>"}})
+	_, err = js.UpdateStream(&nats.StreamConfig{Name: "B", Subjects: []string{"b.>", "a.b"}})
+	apiErrCode(t, err, 10065, "update B to overlap A")
+	_, err = js.StreamInfo("C")
+	if !errors.Is(err, nats.ErrStreamNotFound) {
+		t.Fatalf("info of missing stream: %v", err)
+	}
+	apiErrCode(t, err, 10059, "info of missing stream")
+}
+
+func TestJSStreamListAndDelete(t *testing.T) {
+	_, nc, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "A", Subjects: []string{"a.>"}})
+	addStream(t, js, &nats.StreamConfig{Name: "B", Subjects: []string{"b.*", "x.b"}})
+	addStream(t, js, &nats.StreamConfig{Name: "C", Subjects: []string{"c"}, Storage: nats.MemoryStorage})
+	if got := collect(js.StreamNames()); !reflect.DeepEqual(got, []string{"A", "B", "C"}) {
+		t.Fatalf("StreamNames = %v", got)
+	}
+	var infos []string
+	for si := range js.Streams() {
+		infos = append(infos, fmt.Sprintf("%s:%v", si.Config.Name, si.Config.Subjects))
+	}
+	if want := "[A:[a.>] B:[b.* x.b] C:[c]]"; fmt.Sprint(sorted(infos)) != want {
+		t.Fatalf("Streams = %v, want %s", sorted(infos), want)
+	}
+	if got := collect(js.StreamNames(nats.StreamListFilter("x.b"))); !reflect.DeepEqual(got, []string{"B"}) {
+		t.Fatalf("StreamNames(filter x.b) = %v", got)
+	}
+	if got := collect(js.StreamNames(nats.StreamListFilter("a.q.r"))); !reflect.DeepEqual(got, []string{"A"}) {
+		t.Fatalf("StreamNames(filter a.q.r) = %v", got)
+	}
+	if name, err := js.StreamNameBySubject("b.7"); err != nil || name != "B" {
+		t.Fatalf("StreamNameBySubject(b.7) = %q, %v", name, err)
+	}
+	// Raw STREAM.NAMES reply: total counts all streams.
+	r, err := nc.Request("$JS.API.STREAM.NAMES", nil, 5*time.Second)
+	must(t, err)
+	var names struct {
+		Type    string   `json:"type"`
+		Total   int      `json:"total"`
+		Streams []string `json:"streams"`
+	}
+	must(t, json.Unmarshal(r.Data, &names))
+	if names.Type != "io.nats.jetstream.api.v1.stream_names_response" || names.Total != 3 || len(names.Streams) != 3 {
+		t.Fatalf("STREAM.NAMES reply %s", r.Data)
+	}
+
+	publish(t, js, "b.1", "x")
+	must(t, js.DeleteStream("B"))
+	if _, err := js.StreamInfo("B"); !errors.Is(err, nats.ErrStreamNotFound) {
+		t.Fatalf("info after delete: %v", err)
+	}
+	if err := js.DeleteStream("B"); !errors.Is(err, nats.ErrStreamNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+	if got := collect(js.StreamNames()); !reflect.DeepEqual(got, []string{"A", "C"}) {
+		t.Fatalf("StreamNames after delete = %v", got)
+	}
+	// Nothing listens on b.* any more: a JetStream publish gets no responders.
+	if _, err := js.Publish("b.1", []byte("x"), nats.RetryAttempts(0)); err != nats.ErrNoStreamResponse {
+		t.Fatalf("publish to deleted stream: %v, want %v", err, nats.ErrNoStreamResponse)
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func TestJSStreamPurge(t *testing.T) {
+	_, nc, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "P", Subjects: []string{"p.>"}})
+	for i := 0; i < 10; i++ { // p.a on odd, p.b on even sequences 1..20
+		publish(t, js, "p.a", "a")
+		publish(t, js, "p.b", "b")
+	}
+	purge := func(req string) uint64 {
+		t.Helper()
+		r, err := nc.Request("$JS.API.STREAM.PURGE.P", []byte(req), 5*time.Second)
+		must(t, err)
+		var resp struct {
+			Success bool           `json:"success"`
+			Purged  uint64         `json:"purged"`
+			Error   *nats.APIError `json:"error"`
+		}
+		must(t, json.Unmarshal(r.Data, &resp))
+		if !resp.Success || resp.Error != nil {
+			t.Fatalf("purge %s: %s", req, r.Data)
+		}
+		return resp.Purged
+	}
+	must(t, js.PurgeStream("P", &nats.StreamPurgeRequest{Subject: "p.a"}))
+	wantState(t, js, "P", 10, 2, 20)
+	if n := purge(`{"filter":"p.b","keep":3}`); n != 7 {
+		t.Fatalf("purge p.b keep 3 purged %d, want 7", n)
+	}
+	wantState(t, js, "P", 3, 16, 20)
+	for i := 0; i < 5; i++ { // 21..25
+		publish(t, js, "p.c", "c")
+	}
+	if n := purge(`{"seq":24}`); n != 6 { // everything below 24: 16,18,20,21,22,23
+		t.Fatalf("purge seq 24 purged %d, want 6", n)
+	}
+	wantState(t, js, "P", 2, 24, 25)
+	must(t, js.PurgeStream("P", &nats.StreamPurgeRequest{Keep: 1}))
+	wantState(t, js, "P", 1, 25, 25)
+	if n := purge(""); n != 1 {
+		t.Fatalf("purge all purged %d, want 1", n)
+	}
+	wantState(t, js, "P", 0, 26, 25)
+	if pa := publish(t, js, "p.a", "after"); pa.Sequence != 26 {
+		t.Fatalf("publish after purge: seq %d, want 26", pa.Sequence)
+	}
+	if err := js.PurgeStream("NOPE"); !errors.Is(err, nats.ErrStreamNotFound) {
+		apiErrCode(t, err, 10059, "purge of missing stream")
+	}
+}
+
+func TestJSStreamGetMsg(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "G", Subjects: []string{"g.*"}})
+	m := nats.NewMsg("g.a")
+	m.Header.Set("X-Test", "hdr-value")
+	m.Data = []byte("first")
+	_, err := js.PublishMsg(m)
+	must(t, err)
+	publish(t, js, "g.b", "second")
+	publish(t, js, "g.a", "third")
+
+	rm, err := js.GetMsg("G", 1)
+	must(t, err)
+	if rm.Subject != "g.a" || rm.Sequence != 1 || string(rm.Data) != "first" || rm.Header.Get("X-Test") != "hdr-value" || rm.Time.IsZero() {
+		t.Fatalf("GetMsg(1) = %+v", rm)
+	}
+	rm, err = js.GetMsg("G", 2)
+	must(t, err)
+	if rm.Subject != "g.b" || string(rm.Data) != "second" || len(rm.Header) != 0 {
+		t.Fatalf("GetMsg(2) = %+v", rm)
+	}
+	rm, err = js.GetLastMsg("G", "g.a")
+	must(t, err)
+	if rm.Sequence != 3 || string(rm.Data) != "third" {
+		t.Fatalf("GetLastMsg(g.a) = %+v", rm)
+	}
+	if _, err := js.GetMsg("G", 99); !errors.Is(err, nats.ErrMsgNotFound) {
+		t.Fatalf("GetMsg(99): %v, want message not found", err)
+	}
+	if _, err := js.GetLastMsg("G", "g.zzz"); !errors.Is(err, nats.ErrMsgNotFound) {
+		t.Fatalf("GetLastMsg(g.zzz): %v, want message not found", err)
+	}
+	if _, err := js.GetMsg("NOPE", 1); !errors.Is(err, nats.ErrStreamNotFound) {
+		t.Fatalf("GetMsg on missing stream: %v", err)
+	}
+}
+
+func TestJSStreamDeleteMsg(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "D", Subjects: []string{"d"}})
+	for i := 1; i <= 5; i++ {
+		publish(t, js, "d", fmt.Sprint(i))
+	}
+	must(t, js.DeleteMsg("D", 2))
+	must(t, js.SecureDeleteMsg("D", 4))
+	si := streamInfo(t, js, "D", &nats.StreamInfoRequest{DeletedDetails: true})
+	if st := si.State; st.Msgs != 3 || st.FirstSeq != 1 || st.LastSeq != 5 || st.NumDeleted != 2 || !reflect.DeepEqual(st.Deleted, []uint64{2, 4}) {
+		t.Fatalf("state after deleting 2 and 4: %+v", st)
+	}
+	for _, seq := range []uint64{2, 4} {
+		if _, err := js.GetMsg("D", seq); !errors.Is(err, nats.ErrMsgNotFound) {
+			t.Fatalf("GetMsg(%d) after delete: %v", seq, err)
+		}
+	}
+	rm, err := js.GetMsg("D", 3)
+	must(t, err)
+	if string(rm.Data) != "3" {
+		t.Fatalf("GetMsg(3) = %q", rm.Data)
+	}
+	// Deleting the first message moves first_seq.
+	must(t, js.DeleteMsg("D", 1))
+	wantState(t, js, "D", 2, 3, 5)
+	// Deleting it again: StreamMsgDeleteFailed 10057.
+	apiErrCode(t, js.DeleteMsg("D", 2), 10057, "delete of an already deleted message")
+}
+
+func TestJSPublishPubAckAndDedup(t *testing.T) {
+	_, nc, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "DD", Subjects: []string{"dd.>"}})
+	for i := uint64(1); i <= 2; i++ {
+		if pa := publish(t, js, "dd.x", "m"); pa.Stream != "DD" || pa.Sequence != i || pa.Duplicate {
+			t.Fatalf("PubAck %d = %+v", i, pa)
+		}
+	}
+	if pa := publish(t, js, "dd.x", "once", nats.MsgId("id-1")); pa.Sequence != 3 || pa.Duplicate {
+		t.Fatalf("first publish of id-1: %+v", pa)
+	}
+	pa := publish(t, js, "dd.y", "again", nats.MsgId("id-1"))
+	if pa.Stream != "DD" || pa.Sequence != 3 || !pa.Duplicate {
+		t.Fatalf("second publish of id-1: %+v, want duplicate of seq 3", pa)
+	}
+	if pa := publish(t, js, "dd.x", "other", nats.MsgId("id-2")); pa.Sequence != 4 || pa.Duplicate {
+		t.Fatalf("publish of id-2: %+v", pa)
+	}
+	wantState(t, js, "DD", 4, 1, 4)
+	// A plain core publish (no reply) is stored too.
+	must(t, nc.Publish("dd.core", []byte("core")))
+	must(t, nc.Flush())
+	waitMsgs(t, js, "DD", 5)
+	rm, err := js.GetLastMsg("DD", "dd.core")
+	must(t, err)
+	if rm.Sequence != 5 {
+		t.Fatalf("core-published message at seq %d", rm.Sequence)
+	}
+}
+
+func TestJSPublishExpectations(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "E", Subjects: []string{"e.*"}})
+	publish(t, js, "e.a", "1", nats.MsgId("m1"))
+	publish(t, js, "e.b", "2", nats.MsgId("m2"))
+
+	_, err := js.Publish("e.a", nil, nats.ExpectLastMsgId("m1"))
+	if ae := apiErrCode(t, err, 10070, "ExpectLastMsgId(m1) when last id is m2"); ae.Description != "wrong last msg ID: m2" {
+		t.Fatalf("description %q", ae.Description)
+	}
+	if pa := publish(t, js, "e.a", "3", nats.ExpectLastMsgId("m2"), nats.MsgId("m3")); pa.Sequence != 3 {
+		t.Fatalf("ExpectLastMsgId(m2): %+v", pa)
+	}
+
+	_, err = js.Publish("e.a", nil, nats.ExpectStream("OTHER"))
+	apiErrCode(t, err, 10060, "ExpectStream(OTHER)")
+	publish(t, js, "e.a", "4", nats.ExpectStream("E")) // seq 4
+
+	_, err = js.Publish("e.a", nil, nats.ExpectLastSequence(3))
+	if ae := apiErrCode(t, err, 10071, "ExpectLastSequence(3) when last is 4"); ae.Description != "wrong last sequence: 4" {
+		t.Fatalf("description %q", ae.Description)
+	}
+	if pa := publish(t, js, "e.a", "5", nats.ExpectLastSequence(4)); pa.Sequence != 5 {
+		t.Fatalf("ExpectLastSequence(4): %+v", pa)
+	}
+
+	// Per subject: e.b's last is 2, e.a's last is 5, e.c has none.
+	_, err = js.Publish("e.b", nil, nats.ExpectLastSequencePerSubject(1))
+	if ae := apiErrCode(t, err, 10071, "ExpectLastSequencePerSubject(1) on e.b"); ae.Description != "wrong last sequence: 2" {
+		t.Fatalf("description %q", ae.Description)
+	}
+	_, err = js.Publish("e.b", nil, nats.ExpectLastSequencePerSubject(5))
+	apiErrCode(t, err, 10071, "ExpectLastSequencePerSubject(5) on e.b")
+	if pa := publish(t, js, "e.b", "6", nats.ExpectLastSequencePerSubject(2)); pa.Sequence != 6 {
+		t.Fatalf("ExpectLastSequencePerSubject(2) on e.b: %+v", pa)
+	}
+	if pa := publish(t, js, "e.c", "7", nats.ExpectLastSequencePerSubject(0)); pa.Sequence != 7 {
+		t.Fatalf("ExpectLastSequencePerSubject(0) on new subject e.c: %+v", pa)
+	}
+	_, err = js.Publish("e.c", nil, nats.ExpectLastSequencePerSubject(0))
+	apiErrCode(t, err, 10071, "ExpectLastSequencePerSubject(0) on e.c which has seq 7")
+	wantState(t, js, "E", 7, 1, 7)
+}
+
+func TestJSStreamMaxMsgsDiscardOld(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "L", Subjects: []string{"l"}, MaxMsgs: 5})
+	for i := 1; i <= 8; i++ {
+		publish(t, js, "l", fmt.Sprint(i))
+	}
+	wantState(t, js, "L", 5, 4, 8)
+	rm, err := js.GetMsg("L", 4)
+	must(t, err)
+	if string(rm.Data) != "4" {
+		t.Fatalf("oldest kept message %q", rm.Data)
+	}
+}
+
+func TestJSStreamMaxMsgsDiscardNew(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "N", Subjects: []string{"n"}, MaxMsgs: 3, Discard: nats.DiscardNew})
+	for i := 1; i <= 3; i++ {
+		publish(t, js, "n", fmt.Sprint(i))
+	}
+	_, err := js.Publish("n", []byte("4"))
+	ae := apiErrCode(t, err, 10077, "publish over max_msgs with discard new")
+	if !strings.Contains(ae.Description, "maximum messages exceeded") {
+		t.Fatalf("description %q", ae.Description)
+	}
+	wantState(t, js, "N", 3, 1, 3)
+}
+
+func TestJSStreamMaxMsgsPerSubject(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "PS", Subjects: []string{"ps.*"}, MaxMsgsPerSubject: 2})
+	publish(t, js, "ps.a", "a1") // 1, dropped by 4
+	publish(t, js, "ps.a", "a2") // 2
+	publish(t, js, "ps.b", "b1") // 3
+	publish(t, js, "ps.a", "a3") // 4
+	si := wantState(t, js, "PS", 3, 2, 4)
+	if si.State.NumSubjects != 2 {
+		t.Fatalf("num_subjects %d", si.State.NumSubjects)
+	}
+	if _, err := js.GetMsg("PS", 1); !errors.Is(err, nats.ErrMsgNotFound) {
+		t.Fatalf("seq 1 should be gone: %v", err)
+	}
+}
+
+func TestJSStreamMaxMsgSize(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "SZ", Subjects: []string{"sz"}, MaxMsgSize: 100})
+	publish(t, js, "sz", strings.Repeat("x", 100))
+	_, err := js.Publish("sz", []byte(strings.Repeat("x", 101)))
+	apiErrCode(t, err, 10054, "publish of 101 bytes with max_msg_size 100")
+	wantState(t, js, "SZ", 1, 1, 1)
+}
+
+func TestJSStreamMaxAge(t *testing.T) {
+	_, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "AGE", Subjects: []string{"age"}, MaxAge: time.Second})
+	start := time.Now()
+	for i := 0; i < 3; i++ {
+		publish(t, js, "age", "x")
+	}
+	wantState(t, js, "AGE", 3, 1, 3)
+	waitMsgs(t, js, "AGE", 0)
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Fatalf("messages expired after %v, before max_age 1s", el)
+	}
+	wantState(t, js, "AGE", 0, 4, 3)
+}
+
+func TestJSStreamMemoryStorage(t *testing.T) {
+	_, _, js := startJS(t)
+	si := addStream(t, js, &nats.StreamConfig{Name: "MEM", Subjects: []string{"mem"}, Storage: nats.MemoryStorage})
+	if si.Config.Storage != nats.MemoryStorage {
+		t.Fatalf("storage %v", si.Config.Storage)
+	}
+	for i := 0; i < 10; i++ {
+		publish(t, js, "mem", "0123456789")
+	}
+	si = wantState(t, js, "MEM", 10, 1, 10)
+	ai, err := js.AccountInfo()
+	must(t, err)
+	if ai.Memory != si.State.Bytes || ai.Memory == 0 || ai.Store != 0 {
+		t.Fatalf("account memory=%d store=%d, stream bytes %d", ai.Memory, ai.Store, si.State.Bytes)
+	}
+}
+
+func TestJSStreamDenyDeleteDenyPurge(t *testing.T) {
+	_, _, js := startJS(t)
+	si := addStream(t, js, &nats.StreamConfig{Name: "DENY", Subjects: []string{"deny"}, DenyDelete: true, DenyPurge: true})
+	if !si.Config.DenyDelete || !si.Config.DenyPurge {
+		t.Fatalf("deny flags not kept: %+v", si.Config)
+	}
+	publish(t, js, "deny", "1")
+	publish(t, js, "deny", "2")
+	apiErrCode(t, js.DeleteMsg("DENY", 1), 10057, "delete with deny_delete")
+	apiErrCode(t, js.PurgeStream("DENY"), 10110, "purge with deny_purge")
+	wantState(t, js, "DENY", 2, 1, 2)
+}
+
+func TestJSStreamSealed(t *testing.T) {
+	_, _, js := startJS(t)
+	_, err := js.AddStream(&nats.StreamConfig{Name: "S0", Subjects: []string{"s0"}, Sealed: true})
+	apiErrCode(t, err, 10052, "create sealed")
+	si := addStream(t, js, &nats.StreamConfig{Name: "SEAL", Subjects: []string{"seal"}})
+	publish(t, js, "seal", "1")
+	publish(t, js, "seal", "2")
+	cfg := si.Config
+	cfg.Sealed = true
+	si, err = js.UpdateStream(&cfg)
+	must(t, err)
+	// Sealing also sets deny_delete and deny_purge.
+	if !si.Config.Sealed || !si.Config.DenyDelete || !si.Config.DenyPurge {
+		t.Fatalf("sealed config: %+v", si.Config)
+	}
+	_, err = js.Publish("seal", []byte("3"))
+	apiErrCode(t, err, 10109, "publish to sealed stream")
+	apiErrCode(t, js.DeleteMsg("SEAL", 1), 10109, "delete from sealed stream")
+	apiErrCode(t, js.PurgeStream("SEAL"), 10109, "purge of sealed stream")
+	cfg = si.Config
+	cfg.Sealed = false
+	_, err = js.UpdateStream(&cfg)
+	apiErrCode(t, err, 10052, "unseal")
+	wantState(t, js, "SEAL", 2, 1, 2)
+}
+
+func TestJSAccountInfo(t *testing.T) {
+	_, _, js := startJS(t)
+	ai, err := js.AccountInfo()
+	must(t, err)
+	if ai.Streams != 0 || ai.Consumers != 0 || ai.Store != 0 || ai.Memory != 0 {
+		t.Fatalf("fresh account: %+v", ai.Tier)
+	}
+	addStream(t, js, &nats.StreamConfig{Name: "A1", Subjects: []string{"a1"}})
+	addStream(t, js, &nats.StreamConfig{Name: "A2", Subjects: []string{"a2"}})
+	for _, c := range []struct{ stream, name string }{{"A1", "c1"}, {"A1", "c2"}, {"A2", "c3"}} {
+		_, err := js.AddConsumer(c.stream, &nats.ConsumerConfig{Durable: c.name, AckPolicy: nats.AckExplicitPolicy})
+		must(t, err)
+	}
+	publish(t, js, "a1", "hello")
+	ai, err = js.AccountInfo()
+	must(t, err)
+	if ai.Streams != 2 || ai.Consumers != 3 || ai.Store == 0 {
+		t.Fatalf("after 2 streams, 3 consumers, 1 message: %+v", ai.Tier)
+	}
+	if ai.Store != streamInfo(t, js, "A1").State.Bytes {
+		t.Fatalf("account store %d != stream A1 bytes", ai.Store)
+	}
+	must(t, js.DeleteStream("A1"))
+	ai, err = js.AccountInfo()
+	must(t, err)
+	if ai.Streams != 1 || ai.Consumers != 1 || ai.Store != 0 {
+		t.Fatalf("after deleting A1: %+v", ai.Tier)
+	}
+}
+
+func TestJSDirectGet(t *testing.T) {
+	_, nc, js := startJS(t)
+	si := addStream(t, js, &nats.StreamConfig{Name: "DG", Subjects: []string{"dg.*"}, AllowDirect: true})
+	if !si.Config.AllowDirect {
+		t.Fatalf("allow_direct not kept")
+	}
+	publish(t, js, "dg.a", "a1")
+	publish(t, js, "dg.b", "b1")
+	publish(t, js, "dg.a", "a2")
+	publish(t, js, "dg.b", "b2")
+
+	rm, err := js.GetLastMsg("DG", "dg.a", nats.DirectGet())
+	must(t, err)
+	if rm.Subject != "dg.a" || rm.Sequence != 3 || string(rm.Data) != "a2" || rm.Time.IsZero() || rm.Header.Get(nats.JSStream) != "DG" {
+		t.Fatalf("direct last dg.a = %+v", rm)
+	}
+	rm, err = js.GetMsg("DG", 2, nats.DirectGet())
+	must(t, err)
+	if rm.Subject != "dg.b" || rm.Sequence != 2 || string(rm.Data) != "b1" {
+		t.Fatalf("direct seq 2 = %+v", rm)
+	}
+	rm, err = js.GetMsg("DG", 2, nats.DirectGetNext("dg.a"))
+	must(t, err)
+	if rm.Sequence != 3 || string(rm.Data) != "a2" {
+		t.Fatalf("direct next dg.a from 2 = %+v", rm)
+	}
+	if _, err := js.GetLastMsg("DG", "dg.zz", nats.DirectGet()); !errors.Is(err, nats.ErrMsgNotFound) {
+		t.Fatalf("direct last of empty subject: %v", err)
+	}
+	if _, err := js.GetMsg("DG", 50, nats.DirectGet()); !errors.Is(err, nats.ErrMsgNotFound) {
+		t.Fatalf("direct get of seq 50: %v", err)
+	}
+	// Raw: status 404 with no payload for a missing message.
+	r, err := nc.Request("$JS.API.DIRECT.GET.DG", []byte(`{"seq":50}`), 5*time.Second)
+	must(t, err)
+	if st := r.Header.Get("Status"); st != "404" || len(r.Data) != 0 {
+		t.Fatalf("raw direct get of seq 50: status %q data %q", st, r.Data)
+	}
+	// A stream without allow_direct does not answer direct gets (nats-server 2.9 leaves the
+	// request unanswered; no responders would be as good).
+	addStream(t, js, &nats.StreamConfig{Name: "NODG", Subjects: []string{"nodg"}})
+	publish(t, js, "nodg", "x")
+	rm, err = js.GetLastMsg("NODG", "nodg", nats.DirectGet(), nats.MaxWait(300*time.Millisecond))
+	if rm != nil || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders)) {
+		t.Fatalf("direct get on stream without allow_direct: %+v, %v; want no answer", rm, err)
+	}
+}
+
+func TestJSStreamPersistsAcrossRestart(t *testing.T) {
+	s, _, js := startJS(t)
+	addStream(t, js, &nats.StreamConfig{Name: "PER", Subjects: []string{"per.*"}})
+	for i := 1; i <= 100; i++ {
+		m := nats.NewMsg(fmt.Sprintf("per.%d", i%7))
+		m.Header.Set("N", fmt.Sprint(i))
+		m.Data = []byte(fmt.Sprintf("payload-%03d", i))
+		opts := []nats.PubOpt{}
+		if i == 100 {
+			opts = append(opts, nats.MsgId("last-one"))
+		}
+		if _, err := js.PublishMsg(m, opts...); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	must(t, js.DeleteMsg("PER", 50))
+	before := streamInfo(t, js, "PER").State
+	if before.Msgs != 99 || before.LastSeq != 100 || before.NumDeleted != 1 {
+		t.Fatalf("state before restart: %+v", before)
+	}
+
+	s = s.restart(t)
+	_, js = jsConnect(t, s)
+	after := streamInfo(t, js, "PER").State
+	if before.Msgs != after.Msgs || before.Bytes != after.Bytes || before.FirstSeq != after.FirstSeq ||
+		before.LastSeq != after.LastSeq || before.NumDeleted != after.NumDeleted || before.NumSubjects != after.NumSubjects ||
+		!before.FirstTime.Equal(after.FirstTime) || !before.LastTime.Equal(after.LastTime) {
+		t.Fatalf("state changed across restart:\nbefore %+v\nafter  %+v", before, after)
+	}
+	for _, seq := range []uint64{1, 49, 51, 100} {
+		rm, err := js.GetMsg("PER", seq)
+		must(t, err)
+		if want := fmt.Sprintf("payload-%03d", seq); string(rm.Data) != want || rm.Header.Get("N") != fmt.Sprint(seq) ||
+			rm.Subject != fmt.Sprintf("per.%d", seq%7) {
+			t.Fatalf("after restart seq %d: %s %q %v", seq, rm.Subject, rm.Data, rm.Header)
+		}
+	}
+	if _, err := js.GetMsg("PER", 50); !errors.Is(err, nats.ErrMsgNotFound) {
+		t.Fatalf("deleted seq 50 after restart: %v", err)
+	}
+	// The dedup window is rebuilt from the stored messages.
+	if pa := publish(t, js, "per.x", "dup", nats.MsgId("last-one")); !pa.Duplicate || pa.Sequence != 100 {
+		t.Fatalf("msg id from before restart: %+v, want duplicate of 100", pa)
+	}
+	if pa := publish(t, js, "per.x", "new"); pa.Sequence != 101 {
+		t.Fatalf("first publish after restart: %+v", pa)
+	}
+}
