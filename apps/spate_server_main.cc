@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
 
   // Signals are taken synchronously on this thread; loop threads inherit the blocked mask.
   ::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (RLIMIT_FSIZE) must fail the write that crosses it, which the store reports
+  // as an I/O error on that stream, not kill the whole server.
+  signal(SIGXFSZ, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGQUIT}) sigaddset(&set, sig);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,6 +136,10 @@ bool TestServer::Start() {
     // Only async-signal-safe calls from here to exec.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
+    if (options_.max_file_size > 0) {
+      rlimit limit{options_.max_file_size, options_.max_file_size};
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
     dup2(null_fd, 0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);

@@ -18,6 +18,9 @@ struct TestServerOptions {
   // When not empty: written to <dir>/server.conf and passed as `-c <file>`. Flags win over the
   // file, as in nats-server, so do not set `port` or `listen` here.
   std::string config;
+  // When > 0: RLIMIT_FSIZE of the server process, so that writes past it fail (EFBIG) like a
+  // full disk does, without needing a small filesystem.
+  uint64_t max_file_size = 0;
   std::chrono::milliseconds start_deadline{10000};
   std::chrono::milliseconds stop_deadline{5000};  // SIGTERM, then SIGKILL after this
 };
