@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -25,6 +26,12 @@ struct JsEnv {
   store::SyncMode sync = store::SyncMode::kAlways;
   std::chrono::nanoseconds sync_interval{std::chrono::minutes(2)};
   std::string domain;
+  // Server-wide storage limits (jetstream { max_memory_store, max_file_store }); -1: none.
+  int64_t max_memory = -1;
+  int64_t max_store = -1;
+  // Bytes held by memory and file streams, kept only while a limit is set.
+  std::atomic<int64_t> used_memory{0};
+  std::atomic<int64_t> used_store{0};
 
   // Publishes from loop `ctx` (on its thread) into the account.
   void Publish(server::LoopContext& ctx, std::string_view subject, std::string_view reply,

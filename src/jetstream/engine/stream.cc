@@ -52,7 +52,40 @@ Stream::Stream(JsEnv& env, StreamConfig config, int64_t created_ns, std::string 
       dir_(std::move(dir)),
       created_ns_(created_ns),
       memory_(config.storage == StorageType::kMemory),
-      config_(std::move(config)) {}
+      config_(std::move(config)) {
+  BuildTransformsLocked();
+}
+
+void Stream::BuildTransformsLocked() {
+  transform_.reset();
+  republish_.reset();
+  if (config_.subject_transform && !config_.subject_transform->destination.empty()) {
+    transform_ = SubjectTransform::Make(config_.subject_transform->source,
+                                        config_.subject_transform->destination);
+  }
+  if (config_.republish && !config_.republish->destination.empty()) {
+    republish_ = SubjectTransform::Make(config_.republish->source, config_.republish->destination);
+  }
+}
+
+void Stream::RepublishLocked(LoopContext& ctx, std::string_view subject, uint64_t seq,
+                             uint64_t last_seq, int64_t ts, std::string_view headers,
+                             std::string_view payload) {
+  std::optional<std::string> to = republish_->Apply(subject);
+  if (!to) return;
+  HeaderWriter h;
+  h.AddLinesOf(headers);
+  h.Add("Nats-Stream", name_)
+      .Add("Nats-Subject", subject)
+      .Add("Nats-Sequence", seq)
+      .Add("Nats-Time-Stamp", FormatTime(ts))
+      .Add("Nats-Last-Sequence", last_seq);
+  if (config_.republish->headers_only) {
+    h.Add("Nats-Msg-Size", payload.size());
+    payload = {};
+  }
+  env_.Publish(ctx, *to, {}, h.Finish(), payload);
+}
 
 Stream::~Stream() { Stop(); }
 
@@ -91,7 +124,15 @@ Status Stream::Open(bool persist_meta) {
   if (config_.first_seq > 1 && store_->State().last_seq.value == 0) {
     (void)store_->Compact(StreamSeq{config_.first_seq});
   }
+  ReaccountLocked();
   return Status::Ok();
+}
+
+void Stream::ReaccountLocked() {
+  if (StorageLimit() < 0 || store_ == nullptr) return;
+  int64_t now = static_cast<int64_t>(store_->State().bytes);
+  StorageUsed().fetch_add(now - accounted_bytes_, std::memory_order_relaxed);
+  accounted_bytes_ = now;
 }
 
 void Stream::Subscribe() {
@@ -122,6 +163,8 @@ void Stream::Stop() {
     if (c->durable() || c->state_dirty()) (void)c->SaveState(true);
   }
   if (store_ != nullptr) {
+    StorageUsed().fetch_sub(accounted_bytes_, std::memory_order_relaxed);
+    accounted_bytes_ = 0;
     if (Status st = store_->Stop(); !st.ok()) {
       LOG_ERROR("Stream '%s': stopping store: %s", name_.c_str(), st.message().c_str());
     }
@@ -151,6 +194,7 @@ ApiStatus Stream::Update(const StreamConfig& config) {
     config_ = std::move(old);
     return MakeApiError(ApiErrorId::kStreamUpdate, {{"err", st.message()}});
   }
+  BuildTransformsLocked();
   if (subjects_changed) {
     // Re-subscribe outside the store calls; the trie is independent of our lock.
     for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
@@ -205,6 +249,7 @@ ApiResult<uint64_t> Stream::Purge(const PurgeRequest& request) {
   // Consumers forget what they hold below the new first sequence and move up to it.
   uint64_t first = store_->State().first_seq.value;
   for (auto& [n, c] : consumers_) c->OnPurged(first);
+  ReaccountLocked();
   return *r;
 }
 
@@ -234,6 +279,7 @@ ApiStatus Stream::DeleteMsg(uint64_t seq, bool no_erase) {
     return MakeApiError(ApiErrorId::kSequenceNotFound, {{"seq", std::to_string(seq)}});
   }
   if (!st.ok()) return MakeApiError(ApiErrorId::kStreamMsgDeleteFailed, {{"err", st.message()}});
+  ReaccountLocked();
   return {};
 }
 
@@ -328,6 +374,13 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
     return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamMessageExceedsMaximum));
   }
 
+  if (int64_t limit = StorageLimit(); limit >= 0) {
+    int64_t size = static_cast<int64_t>(
+        store::StoredSize(msg.subject.size(), msg.headers.size(), msg.payload.size()));
+    if (StorageUsed().load(std::memory_order_relaxed) + size > limit) {
+      return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kInsufficientResources));
+    }
+  }
   store::DurableCallback on_durable = [](StreamSeq, Status) {};
   if (!msg.reply.empty() && !config_.no_ack) {
     on_durable = [env = &env_, ctx = &ctx, reply = std::string(msg.reply), stream = name_](
@@ -345,8 +398,12 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
       }
     };
   }
+  std::optional<std::string> mapped;
+  if (transform_) mapped = transform_->Apply(msg.subject);
+  const std::string_view subject = mapped ? std::string_view(*mapped) : msg.subject;
+  const uint64_t prev_last = republish_ ? store_->State().last_seq.value : 0;
   Result<StreamSeq> seq =
-      store_->AppendAsync(msg.subject, msg.headers, msg.payload, now_ns, std::move(on_durable));
+      store_->AppendAsync(subject, msg.headers, msg.payload, now_ns, std::move(on_durable));
   if (!seq.ok()) {
     LOG_DEBUG("Stream '%s': store refused a message: %s", name_.c_str(),
               seq.status().message().c_str());
@@ -362,11 +419,13 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
     }
     last_msg_id_ = std::move(id);
   }
+  if (republish_) RepublishLocked(ctx, subject, seq->value, prev_last, now_ns, msg.headers, msg.payload);
   if (rollup == "sub") {
-    (void)store_->PurgeFiltered(msg.subject, *seq, 0);
+    (void)store_->PurgeFiltered(subject, *seq, 0);
   } else if (rollup == "all") {
     (void)store_->Compact(*seq);
   }
+  ReaccountLocked();
   DeliverToConsumersLocked(ctx);
 }
 
@@ -420,6 +479,7 @@ void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
   std::lock_guard lock(mu_);
   if (stopped_) return;
   if (config_.max_age.count() > 0) (void)store_->ExpireOlderThan(now_ns);
+  ReaccountLocked();
   ExpireDuplicatesLocked(now_ns);
   for (auto it = consumers_.begin(); it != consumers_.end();) {
     Consumer& c = *it->second;

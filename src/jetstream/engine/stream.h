@@ -13,6 +13,7 @@
 #include "jetstream/api_error.h"
 #include "jetstream/api_types.h"
 #include "jetstream/engine/js_env.h"
+#include "jetstream/engine/subject_transform.h"
 #include "jetstream/stream_config.h"
 #include "server/subscription.h"
 #include "store/stream_store.h"
@@ -98,6 +99,15 @@ class Stream : public std::enable_shared_from_this<Stream> {
   store::StoreLimits LimitsOf(const StreamConfig& config) const;
   Status WriteMeta();
   void ExpireDuplicatesLocked(int64_t now_ns);
+  // Storage limits: the limit that applies to this stream (-1: none), and bringing the shared
+  // usage figure up to date after a change.
+  int64_t StorageLimit() const { return memory_ ? env_.max_memory : env_.max_store; }
+  std::atomic<int64_t>& StorageUsed() { return memory_ ? env_.used_memory : env_.used_store; }
+  void ReaccountLocked();
+  void BuildTransformsLocked();
+  void RepublishLocked(server::LoopContext& ctx, std::string_view subject, uint64_t seq,
+                       uint64_t last_seq, int64_t ts, std::string_view headers,
+                       std::string_view payload);
 
   JsEnv& env_;
   const std::string name_;
@@ -114,7 +124,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::unordered_map<std::string, uint64_t> msg_ids_;
   std::deque<std::pair<int64_t, std::string>> msg_id_order_;
   std::string last_msg_id_;
+  std::optional<SubjectTransform> transform_;  // config_.subject_transform
+  std::optional<SubjectTransform> republish_;  // config_.republish
   bool meta_dirty_ = false;
+  int64_t accounted_bytes_ = 0;  // this stream's share of StorageUsed()
   bool stopped_ = false;
 };
 

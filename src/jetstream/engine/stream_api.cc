@@ -58,6 +58,8 @@ Json JetStream::AccountInfoResponse() {
   info.totals.storage = u.storage;
   info.totals.streams = u.streams;
   info.totals.consumers = u.consumers;
+  info.totals.limits.max_memory = env_.max_memory;
+  info.totals.limits.max_storage = env_.max_store;
   info.domain = env_.domain;
   info.api_total = u.api_total;
   info.api_errors = u.api_errors;
@@ -83,6 +85,20 @@ Json JetStream::StreamCreate(std::string_view name, std::string_view body) {
   for (const auto& o : others) subjects.push_back(o.subjects);
   if (ApiStatus st = CheckSubjectsOverlap(cfg->subjects, subjects); !IsOk(st)) {
     return MakeApiErrorResponse(rt::kStreamCreate, std::get<ApiError>(st));
+  }
+  // A stream that reserves more than the server may store is refused up front (the reservations
+  // of every stream with max_bytes count), as nats-server does.
+  const bool memory = cfg->storage == StorageType::kMemory;
+  const int64_t limit = memory ? env_.max_memory : env_.max_store;
+  if (limit >= 0 && cfg->max_bytes > 0) {
+    int64_t reserved = cfg->max_bytes;
+    for (const auto& o : others) {
+      if ((o.storage == StorageType::kMemory) == memory && o.max_bytes > 0) reserved += o.max_bytes;
+    }
+    if (reserved > limit) {
+      return Error(rt::kStreamCreate, memory ? ApiErrorId::kMemoryResourcesExceeded
+                                             : ApiErrorId::kStorageResourcesExceeded);
+    }
   }
   auto stream = std::make_shared<Stream>(env_, *cfg, server::WallClockNs(), StreamDir(cfg->name));
   if (Status st = stream->Open(true); !st.ok()) {
