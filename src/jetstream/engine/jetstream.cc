@@ -286,7 +286,31 @@ void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {
 
 void JetStream::Tick(LoopContext& ctx) {
   const int64_t now = server::WallClockNs();
-  for (auto& s : Streams()) s->Tick(ctx, now);
+  std::vector<std::shared_ptr<Stream>> streams = Streams();
+  for (auto& s : streams) s->Tick(ctx, now);
+  for (auto& s : streams) CopySources(ctx, *s);
+}
+
+void JetStream::CopySources(LoopContext& ctx, Stream& target) {
+  constexpr size_t kBatch = 1024;
+  constexpr int kBatchesPerTick = 16;  // bounds one tick's work; the rest waits for the next
+  std::vector<Stream::SourceCursor> cursors = target.SourceCursors();
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    std::shared_ptr<Stream> origin = Find(cursors[i].name);
+    std::vector<store::StoredMsg> batch;
+    uint64_t next = cursors[i].next_seq;
+    for (int b = 0; b < kBatchesPerTick; ++b) {
+      uint64_t origin_last = 0;  // with Stream::kCaughtUpBit when the batch reached the end
+      if (origin != nullptr)
+        batch = origin->ReadFrom(cursors[i].filters, next, kBatch, &origin_last);
+      // Ticks run with internal_depth > 0 so nothing published here re-enters a handler.
+      ++ctx.internal_depth;
+      target.AppendSourced(ctx, i, batch, origin_last, origin == nullptr);
+      --ctx.internal_depth;
+      if (batch.size() < kBatch) break;
+      next = batch.back().seq().value + 1;
+    }
+  }
 }
 
 }  // namespace spate::jetstream

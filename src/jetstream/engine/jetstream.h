@@ -52,6 +52,7 @@ class JetStream : public server::ServerExtension {
   void OnApi(server::LoopContext& ctx, const server::InternalMsg& msg);
   void OnAck(server::LoopContext& ctx, const server::InternalMsg& msg);
   void Tick(server::LoopContext& ctx);
+  void CopySources(server::LoopContext& ctx, Stream& target);
   void Respond(server::LoopContext& ctx, std::string_view reply,
                const nlohmann::ordered_json& response);
   std::shared_ptr<Stream> Find(std::string_view name);

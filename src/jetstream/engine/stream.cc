@@ -54,6 +54,7 @@ Stream::Stream(JsEnv& env, StreamConfig config, int64_t created_ns, std::string 
       memory_(config.storage == StorageType::kMemory),
       config_(std::move(config)) {
   BuildTransformsLocked();
+  BuildSourcesLocked();
 }
 
 void Stream::BuildTransformsLocked() {
@@ -124,6 +125,7 @@ Status Stream::Open(bool persist_meta) {
   if (config_.first_seq > 1 && store_->State().last_seq.value == 0) {
     (void)store_->Compact(StreamSeq{config_.first_seq});
   }
+  LoadSourcePositionsLocked();
   ReaccountLocked();
   return Status::Ok();
 }
@@ -195,6 +197,7 @@ ApiStatus Stream::Update(const StreamConfig& config) {
     return MakeApiError(ApiErrorId::kStreamUpdate, {{"err", st.message()}});
   }
   BuildTransformsLocked();
+  BuildSourcesLocked();
   if (subjects_changed) {
     // Re-subscribe outside the store calls; the trie is independent of our lock.
     for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
@@ -228,6 +231,14 @@ StreamInfo Stream::Info(const StreamInfoOptions& options) {
   info.domain = env_.domain;
   info.cluster = MakeLeaderInfo(env_.server.server_name());
   info.timestamp = server::WallClockNs();
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    StreamSourceInfo si = SourceInfoLocked(sources_[i], *info.timestamp);
+    if (config_.mirror && i == 0) {
+      info.mirror = std::move(si);
+    } else {
+      info.sources.push_back(std::move(si));
+    }
+  }
   return info;
 }
 
@@ -419,7 +430,8 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
     }
     last_msg_id_ = std::move(id);
   }
-  if (republish_) RepublishLocked(ctx, subject, seq->value, prev_last, now_ns, msg.headers, msg.payload);
+  if (republish_)
+    RepublishLocked(ctx, subject, seq->value, prev_last, now_ns, msg.headers, msg.payload);
   if (rollup == "sub") {
     (void)store_->PurgeFiltered(subject, *seq, 0);
   } else if (rollup == "all") {

@@ -92,8 +92,39 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // Writes consumers' state (Stop and the periodic flush).
   void FlushConsumerState();
 
+  // Mirror and sources (stream_sources.cc). The copier (JetStream's tick) reads a batch from the
+  // origin with ReadFrom, under the origin's lock, then appends it here with AppendSourced,
+  // under this stream's lock: never both locks at once.
+  struct SourceCursor {
+    std::string name;
+    std::vector<std::string> filters;  // empty: everything
+    uint64_t next_seq = 1;             // next origin sequence to copy
+  };
+  std::vector<SourceCursor> SourceCursors();
+  // Set in ReadFrom's *last_seq when it found everything up to the origin's end.
+  static constexpr uint64_t kCaughtUpBit = uint64_t{1} << 63;
+  std::vector<store::StoredMsg> ReadFrom(const std::vector<std::string>& filters, uint64_t start,
+                                         size_t max, uint64_t* last_seq);
+  // Appends what was read from source `index`; `origin_last` is the origin's last sequence
+  // (for the lag), `origin_missing` that the origin stream does not exist.
+  void AppendSourced(server::LoopContext& ctx, size_t index, std::vector<store::StoredMsg>& msgs,
+                     uint64_t origin_last, bool origin_missing);
+
  private:
   void OnDirectGet(server::LoopContext& ctx, const server::InternalMsg& msg);
+  struct SourceState {
+    StreamSource config;
+    std::vector<std::string> filters;
+    std::vector<SubjectTransform> transforms;  // first that matches wins
+    uint64_t next_seq = 0;                     // 0: not started (apply opt_start_*)
+    uint64_t lag = 0;
+    int64_t last_active_ns = 0;
+    bool missing = false;
+  };
+  void BuildSourcesLocked();
+  void LoadSourcePositionsLocked();
+  void SaveSourcePositionsLocked();
+  StreamSourceInfo SourceInfoLocked(const SourceState& s, int64_t now_ns) const;
   void PubError(server::LoopContext& ctx, std::string_view reply, const ApiError& error);
   void DeliverToConsumersLocked(server::LoopContext& ctx);
   store::StoreLimits LimitsOf(const StreamConfig& config) const;
@@ -126,6 +157,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::string last_msg_id_;
   std::optional<SubjectTransform> transform_;  // config_.subject_transform
   std::optional<SubjectTransform> republish_;  // config_.republish
+  std::vector<SourceState> sources_;           // the mirror, or the sources
   bool meta_dirty_ = false;
   int64_t accounted_bytes_ = 0;  // this stream's share of StorageUsed()
   bool stopped_ = false;

@@ -1,7 +1,7 @@
 #include "jetstream/engine/subject_transform.h"
 
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 #include "jetstream/subject_mapping.h"
 
@@ -78,7 +78,8 @@ std::optional<SubjectTransform> SubjectTransform::Make(std::string_view source,
       for (char c : Trim(body.substr(0, open))) {
         name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
       }
-      std::vector<std::string_view> args = Tokens(body.substr(open + 1, body.size() - open - 2), ',');
+      std::vector<std::string_view> args =
+          Tokens(body.substr(open + 1, body.size() - open - 2), ',');
       auto index = [&](size_t i) {
         int v = 0;
         if (i < args.size() && Int(args[i], &v)) d.indexes.push_back(v - 1);
@@ -98,10 +99,12 @@ std::optional<SubjectTransform> SubjectTransform::Make(std::string_view source,
         index(0);
         if (args.size() > 1) d.literal = std::string(Trim(args[1]));
       } else {
-        static const std::pair<const char*, Fn> kTwoArg[] = {
-            {"splitfromleft", Fn::kSplitLeft},   {"splitfromright", Fn::kSplitRight},
-            {"slicefromleft", Fn::kSliceLeft},   {"slicefromright", Fn::kSliceRight},
-            {"left", Fn::kLeft},                 {"right", Fn::kRight}};
+        static const std::pair<const char*, Fn> kTwoArg[] = {{"splitfromleft", Fn::kSplitLeft},
+                                                             {"splitfromright", Fn::kSplitRight},
+                                                             {"slicefromleft", Fn::kSliceLeft},
+                                                             {"slicefromright", Fn::kSliceRight},
+                                                             {"left", Fn::kLeft},
+                                                             {"right", Fn::kRight}};
         bool found = false;
         for (auto& [n, fn] : kTwoArg) {
           if (name == n) {

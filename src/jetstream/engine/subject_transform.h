@@ -21,8 +21,19 @@ class SubjectTransform {
   std::optional<std::string> Apply(std::string_view subject) const;
 
  private:
-  enum class Fn { kLiteral, kWildcard, kPartition, kSplit, kSplitLeft, kSplitRight, kSliceLeft,
-                  kSliceRight, kLeft, kRight, kRest };
+  enum class Fn {
+    kLiteral,
+    kWildcard,
+    kPartition,
+    kSplit,
+    kSplitLeft,
+    kSplitRight,
+    kSliceLeft,
+    kSliceRight,
+    kLeft,
+    kRight,
+    kRest
+  };
   struct Token {
     Fn fn = Fn::kLiteral;
     std::string literal;       // kLiteral; kSplit: the delimiter
