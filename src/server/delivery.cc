@@ -71,9 +71,12 @@ bool DeliverTo(LoopContext& ctx, Account& account, const routing::SubscriptionRe
 }  // namespace
 
 size_t DeliverMessage(LoopContext& ctx, Account& account, const Client* publisher, bool echo,
-                      std::string_view subject, std::string_view reply, std::string_view headers,
-                      std::string_view payload) {
-  routing::MatchResultRef match = account.subs().Match(subject, account.cache(ctx.loop.index()));
+                      std::string_view route_subject, std::string_view reply,
+                      std::string_view headers, std::string_view payload,
+                      std::string_view shown_subject) {
+  routing::MatchResultRef match =
+      account.subs().Match(route_subject, account.cache(ctx.loop.index()));
+  const std::string_view subject = shown_subject.empty() ? route_subject : shown_subject;
   size_t delivered = 0;
   // The publisher's read time stands for "now": no clock read per delivery.
   const int64_t now_ns = publisher != nullptr ? publisher->read_time_ns() : WallClockNs();

@@ -15,8 +15,11 @@ struct LoopContext;
 // written once at the end of the batch. Returns the number of deliveries.
 // Threading: runs on the publisher's loop (`ctx`), touching receivers only through their
 // thread-safe output side.
+// `shown_subject`, when not empty, is the subject receivers see in place of `subject` (which
+// still decides who receives it): JetStream delivers a stored message to a consumer's deliver
+// subject or a pull request's inbox under the message's own subject.
 size_t DeliverMessage(LoopContext& ctx, Account& account, const Client* publisher, bool echo,
                       std::string_view subject, std::string_view reply, std::string_view headers,
-                      std::string_view payload);
+                      std::string_view payload, std::string_view shown_subject = {});
 
 }  // namespace spate::server

@@ -66,6 +66,34 @@ void EventLoop::SetTicker(std::chrono::milliseconds period, std::function<void()
   ticker_ = std::move(fn);
 }
 
+void EventLoop::RunAfter(std::chrono::nanoseconds delay, Task task) {
+  bool wake = false;
+  {
+    std::lock_guard lock(tasks_mu_);
+    auto due = std::chrono::steady_clock::now() + delay;
+    // Only a timer earlier than every other one changes how long the loop may sleep.
+    wake = timers_.empty() || due < timers_.top().due;
+    timers_.push(Timer{due, timer_order_++, std::move(task)});
+  }
+  if (wake && !InLoopThread()) {
+    uint64_t one = 1;
+    ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+    (void)ignored;
+  }
+}
+
+void EventLoop::RunDueTimers(std::chrono::steady_clock::time_point now) {
+  std::vector<Task> due;
+  {
+    std::lock_guard lock(tasks_mu_);
+    while (!timers_.empty() && timers_.top().due <= now) {
+      due.push_back(std::move(const_cast<Timer&>(timers_.top()).task));
+      timers_.pop();
+    }
+  }
+  for (Task& t : due) t();
+}
+
 void EventLoop::Stop() {
   stop_requested_.store(true);
   Post([] {});
@@ -90,12 +118,17 @@ void EventLoop::Run() {
   auto next_tick = std::chrono::steady_clock::now() + tick_period_;
   while (!stop_requested_.load(std::memory_order_relaxed)) {
     auto now = std::chrono::steady_clock::now();
+    auto wake_at = next_tick;
+    {
+      std::lock_guard lock(tasks_mu_);
+      if (!timers_.empty() && timers_.top().due < wake_at) wake_at = timers_.top().due;
+    }
     int timeout_ms = 0;
-    if (next_tick > now) {
-      timeout_ms =
-          static_cast<int>(
-              std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now).count()) +
-          1;
+    if (wake_at > now) {
+      // Round up so a timer never fires before its time.
+      timeout_ms = static_cast<int>(
+          (std::chrono::duration_cast<std::chrono::microseconds>(wake_at - now).count() + 999) /
+          1000);
     }
     int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
     if (n < 0 && errno != EINTR) {
@@ -112,8 +145,9 @@ void EventLoop::Run() {
       handler->OnEvent(events[i].events);
     }
     if (tasks) DrainTasks();
-    if (after_batch_) after_batch_();
     now = std::chrono::steady_clock::now();
+    RunDueTimers(now);
+    if (after_batch_) after_batch_();
     if (now >= next_tick) {
       next_tick = now + tick_period_;
       if (ticker_) ticker_();

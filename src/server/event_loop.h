@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <queue>
 #include <thread>
 #include <vector>
 
@@ -39,6 +40,9 @@ class EventLoop {
 
   // Runs `task` on the loop thread soon; wakes the loop once per batch of posts.
   void Post(Task task);
+  // Runs `task` on the loop thread once `delay` has passed (millisecond precision). From any
+  // thread.
+  void RunAfter(std::chrono::nanoseconds delay, Task task);
   // Called on the loop thread after each batch of I/O events (the flush point).
   void SetAfterBatch(std::function<void()> fn) { after_batch_ = std::move(fn); }
   // Called on the loop thread about every `period`.
@@ -52,6 +56,13 @@ class EventLoop {
 
  private:
   void DrainTasks();
+  void RunDueTimers(std::chrono::steady_clock::time_point now);
+  struct Timer {
+    std::chrono::steady_clock::time_point due;
+    uint64_t order;
+    Task task;
+    bool operator>(const Timer& o) const { return due != o.due ? due > o.due : order > o.order; }
+  };
 
   const int index_;
   int epoll_fd_ = -1;
@@ -61,6 +72,8 @@ class EventLoop {
   std::mutex tasks_mu_;
   std::vector<Task> tasks_;    // guarded by tasks_mu_
   bool wake_pending_ = false;  // guarded by tasks_mu_
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;  // tasks_mu_
+  uint64_t timer_order_ = 0;                                                    // tasks_mu_
   std::function<void()> after_batch_;
   std::function<void()> ticker_;
   std::vector<std::function<void()>> more_tickers_;

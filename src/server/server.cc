@@ -151,8 +151,9 @@ void Server::AttachJetStream(std::unique_ptr<ServerExtension> jetstream) {
 
 size_t Server::PublishInternal(LoopContext& ctx, Account& account, std::string_view subject,
                                std::string_view reply, std::string_view headers,
-                               std::string_view payload) {
-  return DeliverMessage(ctx, account, nullptr, true, subject, reply, headers, payload);
+                               std::string_view payload, std::string_view shown_subject) {
+  return DeliverMessage(ctx, account, nullptr, true, subject, reply, headers, payload,
+                        shown_subject);
 }
 
 std::shared_ptr<ServerSubscription> Server::SubscribeInternal(Account& account, std::string subject,

@@ -69,9 +69,10 @@ class Server : public IoHandler {
 
   // Publishes a message from the server itself into `account`, delivering from loop `ctx`
   // (on that loop's thread). Returns the number of receivers.
+  // `shown_subject`: see DeliverMessage.
   size_t PublishInternal(LoopContext& ctx, Account& account, std::string_view subject,
-                         std::string_view reply, std::string_view headers,
-                         std::string_view payload);
+                         std::string_view reply, std::string_view headers, std::string_view payload,
+                         std::string_view shown_subject = {});
   // A subscription whose messages go to `handler` (see InternalHandler). Remove it with
   // account.subs().Remove(sub.get()).
   std::shared_ptr<ServerSubscription> SubscribeInternal(Account& account, std::string subject,

@@ -37,8 +37,12 @@ expect_same() {
   fi
 }
 
+demo() {
+  "$HERE/run-demo.sh" "$URL" || { echo "demo failed; server log:"; tail -50 "$WORK/server.log"; exit 1; }
+}
+
 start
-"$HERE/run-demo.sh" "$URL"
+demo
 before=$(state); echo "$before"
 grep -q "msgs=20 " <<<"$before" || { echo "expected 20 messages"; exit 1; }
 grep -q "consumer monitor durable=monitor .*ack_floor=20/20 .*ack_pending=0" <<<"$before" || { echo "monitor not fully acked"; exit 1; }
@@ -46,12 +50,12 @@ grep -q "consumer order-review durable=order-review .*ack_floor=10/" <<<"$before
 
 stop TERM; start
 after=$(state); expect_same "$before" "$after" "a clean restart"
-"$HERE/run-demo.sh" "$URL"
+demo
 before=$(state); echo "$before"
 grep -q "msgs=40 " <<<"$before" || { echo "expected 40 messages"; exit 1; }
 
 stop KILL; start
 after=$(state); expect_same "$before" "$after" "kill -9"
-"$HERE/run-demo.sh" "$URL"
+demo
 state
 echo "seed demo: OK (3 runs, clean restart and kill -9)"

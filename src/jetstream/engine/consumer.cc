@@ -171,7 +171,11 @@ Consumer::Source Consumer::Peek() {
   if (!best.ok()) {
     // Nothing matches up to the end: later scans can start past it (nats-server reports this
     // position as the delivered stream sequence of a filtered consumer too).
-    next_sseq_ = std::max(next_sseq_, store.State().last_seq.value + 1);
+    uint64_t end = store.State().last_seq.value + 1;
+    if (end > next_sseq_) {
+      next_sseq_ = end;
+      dirty_ = true;  // the position is part of the saved state
+    }
     return Source::kNone;
   }
   scratch_ = std::move(*best);
@@ -216,9 +220,9 @@ void Consumer::Send(LoopContext& ctx, Source source, std::string_view to, int64_
     HeaderWriter h;
     h.AddLinesOf(scratch_.headers());
     h.Add("Nats-Msg-Size", scratch_.payload().size());
-    stream_.env().Publish(ctx, to, ack, h.Finish(), {});
+    stream_.env().Publish(ctx, to, ack, h.Finish(), {}, scratch_.subject());
   } else {
-    stream_.env().Publish(ctx, to, ack, scratch_.headers(), scratch_.payload());
+    stream_.env().Publish(ctx, to, ack, scratch_.headers(), scratch_.payload(), scratch_.subject());
   }
   last_delivery_ns_ = now_ns;
   dirty_ = true;
@@ -226,21 +230,14 @@ void Consumer::Send(LoopContext& ctx, Source source, std::string_view to, int64_
 
 void Consumer::Deliver(LoopContext& ctx) {
   const int64_t now_ns = server::WallClockNs();
-  if (!is_pull()) {
-    if (!stream_.env().HasInterest(ctx, config_.deliver_subject)) return;
-    last_active_ns_ = now_ns;
-    while (CanDeliver()) {
-      Source src = Peek();
-      if (src == Source::kNone) break;
-      Send(ctx, src, config_.deliver_subject, now_ns);
-    }
-    return;
-  }
+  if (!is_pull()) return DeliverPush(ctx, now_ns);
   while (!waiting_.empty()) {
     PullRequest& req = waiting_.front();
     Source src = CanDeliver() ? Peek() : Source::kNone;
     if (src == Source::kNone) {
-      if (!req.no_wait) break;
+      // no_wait answers at once only without an expiry; with one, the request waits for it
+      // (nats-server 2.9), which nats.go's Fetch relies on.
+      if (!req.no_wait || req.expires_ns != 0) break;
       if (req.delivered == 0) {
         SendStatus(ctx, req.reply, "404", "No Messages");
       } else {
@@ -322,6 +319,14 @@ void Consumer::OnPullRequest(LoopContext& ctx, std::string_view reply, std::stri
     return;
   }
   if (req.heartbeat_ns > 0) req.next_heartbeat_ns = now_ns + req.heartbeat_ns;
+  if (req.expires_ns != 0) {
+    // Answer the expiry on time (the ticker is too coarse: clients wait only a little longer).
+    std::weak_ptr<Stream> weak = stream_.weak_from_this();
+    ctx.loop.RunAfter(std::chrono::nanoseconds(req.expires_ns - now_ns),
+                      [weak, name = name_, &ctx] {
+                        if (auto s = weak.lock()) s->ExpirePullRequests(ctx, name);
+                      });
+  }
   waiting_.push_back(std::move(req));
   Deliver(ctx);
 }
@@ -477,6 +482,8 @@ void Consumer::Tick(LoopContext& ctx, int64_t now_ns) {
   Heartbeats(ctx, now_ns);
 }
 
+void Consumer::ExpireRequestsNow(LoopContext& ctx) { ExpireRequests(ctx, server::WallClockNs()); }
+
 void Consumer::ExpireRequests(LoopContext& ctx, int64_t now_ns) {
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     if (it->expires_ns != 0 && it->expires_ns <= now_ns) {
@@ -487,23 +494,6 @@ void Consumer::ExpireRequests(LoopContext& ctx, int64_t now_ns) {
     ++it;
   }
   if (!waiting_.empty()) last_active_ns_ = now_ns;
-}
-
-void Consumer::Heartbeats(LoopContext& ctx, int64_t now_ns) {
-  for (auto& req : waiting_) {
-    if (req.heartbeat_ns > 0 && now_ns >= req.next_heartbeat_ns) {
-      SendStatus(ctx, req.reply, "100", "Idle Heartbeat");
-      req.next_heartbeat_ns = now_ns + req.heartbeat_ns;
-    }
-  }
-  int64_t hb = config_.idle_heartbeat.count();
-  if (is_pull() || hb <= 0) return;
-  if (now_ns - std::max(last_delivery_ns_, last_heartbeat_ns_) < hb) return;
-  if (!stream_.env().HasInterest(ctx, config_.deliver_subject)) return;
-  std::string extra = "Nats-Last-Consumer: " + std::to_string(st_.delivered_cseq) +
-                      "\r\nNats-Last-Stream: " + std::to_string(st_.delivered_sseq) + "\r\n";
-  SendStatus(ctx, config_.deliver_subject, "100", "Idle Heartbeat", extra);
-  last_heartbeat_ns_ = now_ns;
 }
 
 void Consumer::OnDeleted(LoopContext& ctx) {

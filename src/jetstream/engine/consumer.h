@@ -81,6 +81,10 @@ class Consumer {
   void OnAck(server::LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string_view body,
              std::string_view reply);
   void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // Answers the pull requests whose expiry has passed.
+  void ExpireRequestsNow(server::LoopContext& ctx);
+  // A reply to one of our flow control requests ($JS.FC.<stream>.<consumer>.<n>).
+  void OnFlowControlReply(server::LoopContext& ctx, std::string_view subject);
   // Answers every waiting request with 409 Consumer Deleted.
   void OnDeleted(server::LoopContext& ctx);
   // Whether this consumer still needs `seq` (not yet acked); for interest retention.
@@ -107,6 +111,11 @@ class Consumer {
                   std::string_view description, std::string_view extra_headers = {});
   void ExpireRequests(server::LoopContext& ctx, int64_t now_ns);
   void Heartbeats(server::LoopContext& ctx, int64_t now_ns);
+  void DeliverPush(server::LoopContext& ctx, int64_t now_ns);
+  // Push pacing (consumer_push.cc): flow control, rate limit, replay in original timing.
+  bool PushPaused(int64_t now_ns) const;
+  bool ReplayDue(Source source, int64_t now_ns);
+  void AfterPushSend(server::LoopContext& ctx, uint64_t bytes, int64_t now_ns);
   int64_t AckWaitFor(uint64_t deliveries) const;
 
   Stream& stream_;
@@ -127,6 +136,15 @@ class Consumer {
   int64_t last_delivery_ns_ = 0;
   int64_t last_heartbeat_ns_ = 0;
   uint64_t num_redelivered_ = 0;
+  // Push pacing state.
+  uint64_t fc_bytes_ = 0;          // sent since the last flow control request
+  uint64_t fc_count_ = 0;          // requests sent (names them)
+  std::string fc_pending_;         // the request not answered yet, "" if none
+  uint64_t fc_pending_bytes_ = 0;  // sent since that request
+  int64_t rate_window_ns_ = 0;     // start of the current one-second rate window
+  uint64_t rate_bytes_ = 0;        // sent in it
+  int64_t replay_start_ns_ = 0;    // replay original: when the first message went out
+  int64_t replay_first_ts_ = 0;    // and its timestamp
 };
 
 }  // namespace spate::jetstream

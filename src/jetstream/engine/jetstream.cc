@@ -91,6 +91,9 @@ Status JetStream::Start() {
   }
   subs_.push_back(server_.SubscribeInternal(
       account, "$JS.ACK.>", "", [this](LoopContext& ctx, const InternalMsg& m) { OnAck(ctx, m); }));
+  subs_.push_back(server_.SubscribeInternal(
+      account, "$JS.FC.>", "",
+      [this](LoopContext& ctx, const InternalMsg& m) { OnFlowControl(ctx, m); }));
   LoopContext* ctx0 = &server_.loop_context(0);
   ctx0->loop.AddTicker([this, ctx0] { Tick(*ctx0); });
   LOG_INFO("JetStream started, %zu stream(s) recovered", streams_.size());
@@ -282,6 +285,17 @@ void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {
   auto it = stream->consumers().find(std::string(t[3]));
   if (it == stream->consumers().end()) return;
   it->second->OnAck(ctx, num(t[5]), num(t[6]), msg.payload, msg.reply);
+}
+
+void JetStream::OnFlowControl(LoopContext& ctx, const InternalMsg& msg) {
+  // $JS.FC.<stream>.<consumer>.<n>
+  std::vector<std::string_view> t = Split(msg.subject);
+  if (t.size() != 5) return;
+  std::shared_ptr<Stream> stream = Find(t[2]);
+  if (stream == nullptr) return;
+  std::lock_guard lock(stream->mutex());
+  auto it = stream->consumers().find(std::string(t[3]));
+  if (it != stream->consumers().end()) it->second->OnFlowControlReply(ctx, msg.subject);
 }
 
 void JetStream::Tick(LoopContext& ctx) {

@@ -51,6 +51,7 @@ class JetStream : public server::ServerExtension {
   Status RecoverStream(const std::string& dir);
   void OnApi(server::LoopContext& ctx, const server::InternalMsg& msg);
   void OnAck(server::LoopContext& ctx, const server::InternalMsg& msg);
+  void OnFlowControl(server::LoopContext& ctx, const server::InternalMsg& msg);
   void Tick(server::LoopContext& ctx);
   void CopySources(server::LoopContext& ctx, Stream& target);
   void Respond(server::LoopContext& ctx, std::string_view reply,

@@ -35,8 +35,9 @@ struct JsEnv {
 
   // Publishes from loop `ctx` (on its thread) into the account.
   void Publish(server::LoopContext& ctx, std::string_view subject, std::string_view reply,
-               std::string_view headers, std::string_view payload) const {
-    server.PublishInternal(ctx, *account, subject, reply, headers, payload);
+               std::string_view headers, std::string_view payload,
+               std::string_view shown_subject = {}) const {
+    server.PublishInternal(ctx, *account, subject, reply, headers, payload, shown_subject);
   }
   // True when someone is subscribed to `subject`.
   bool HasInterest(server::LoopContext& ctx, std::string_view subject) const {

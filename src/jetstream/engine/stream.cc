@@ -126,8 +126,39 @@ Status Stream::Open(bool persist_meta) {
     (void)store_->Compact(StreamSeq{config_.first_seq});
   }
   LoadSourcePositionsLocked();
+  RebuildDuplicatesLocked(server::WallClockNs());
   ReaccountLocked();
   return Status::Ok();
+}
+
+void Stream::RebuildDuplicatesLocked(int64_t now_ns) {
+  const int64_t window = config_.duplicate_window.count();
+  store::StreamState st = store_->State();
+  if (window <= 0 || st.msgs == 0) return;
+  // Timestamps grow with the sequence: find the first message inside the window by bisection.
+  const int64_t since = now_ns - window;
+  uint64_t lo = st.first_seq.value, hi = st.last_seq.value + 1;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    auto m = store_->LoadNext("", StreamSeq{mid});
+    if (!m.ok()) {
+      hi = mid;
+    } else if (m->timestamp_ns() <= since) {
+      lo = m->seq().value + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  for (auto m = store_->LoadNext("", StreamSeq{lo}); m.ok();
+       m = store_->LoadNext("", StreamSeq{m->seq().value + 1})) {
+    if (m->headers().empty()) continue;
+    auto id = FindHeader(m->headers(), kMsgIdHeader);
+    if (!id || id->empty()) continue;
+    std::string key(*id);
+    msg_ids_[key] = m->seq().value;
+    msg_id_order_.emplace_back(m->timestamp_ns(), key);
+    last_msg_id_ = std::move(key);
+  }
 }
 
 void Stream::ReaccountLocked() {
@@ -437,6 +468,12 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
   } else if (rollup == "all") {
     (void)store_->Compact(*seq);
   }
+  // Interest retention keeps a message only while some consumer still wants it: with none, it
+  // is acknowledged and dropped at once, as nats-server does.
+  if (config_.retention == RetentionPolicy::kInterest &&
+      !InterestedInLocked(seq->value, subject, nullptr)) {
+    (void)store_->Remove(*seq);
+  }
   ReaccountLocked();
   DeliverToConsumersLocked(ctx);
 }
@@ -469,12 +506,12 @@ void Stream::OnDirectGet(LoopContext& ctx, const InternalMsg& msg) {
     }
   }
   if (bad) {
-    env_.Publish(ctx, msg.reply, HeaderWriter("408", "Bad Request").Finish(), {}, {});
+    env_.Publish(ctx, msg.reply, {}, HeaderWriter("408", "Bad Request").Finish(), {});
     return;
   }
   ApiResult<store::StoredMsg> r = GetMsg(req);
   if (!r.ok()) {
-    env_.Publish(ctx, msg.reply, HeaderWriter("404", "Message Not Found").Finish(), {}, {});
+    env_.Publish(ctx, msg.reply, {}, HeaderWriter("404", "Message Not Found").Finish(), {});
     return;
   }
   HeaderWriter h;
@@ -483,7 +520,7 @@ void Stream::OnDirectGet(LoopContext& ctx, const InternalMsg& msg) {
       .Add("Nats-Subject", r->subject())
       .Add("Nats-Sequence", r->seq().value)
       .Add("Nats-Time-Stamp", FormatTime(r->timestamp_ns()));
-  env_.Publish(ctx, msg.reply, h.Finish(), {}, r->payload());
+  env_.Publish(ctx, msg.reply, {}, h.Finish(), r->payload());
 }
 
 void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
@@ -506,6 +543,14 @@ void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
     if (c.state_dirty()) (void)c.SaveState(false);
     ++it;
   }
+}
+
+void Stream::ExpirePullRequests(LoopContext& ctx, const std::string& consumer) {
+  InternalScope scope(ctx);
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  auto it = consumers_.find(consumer);
+  if (it != consumers_.end()) it->second->ExpireRequestsNow(ctx);
 }
 
 void Stream::FlushConsumerState() {

@@ -89,6 +89,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void OnPublish(server::LoopContext& ctx, const server::InternalMsg& msg);
   // Timers: age limits, duplicate window, consumers' redeliveries and request expiry.
   void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // A pull request of `consumer` may have expired (a loop timer).
+  void ExpirePullRequests(server::LoopContext& ctx, const std::string& consumer);
   // Writes consumers' state (Stop and the periodic flush).
   void FlushConsumerState();
 
@@ -130,6 +132,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   store::StoreLimits LimitsOf(const StreamConfig& config) const;
   Status WriteMeta();
   void ExpireDuplicatesLocked(int64_t now_ns);
+  // After a restart: the Nats-Msg-Ids still inside the duplicate window, from the stored messages.
+  void RebuildDuplicatesLocked(int64_t now_ns);
   // Storage limits: the limit that applies to this stream (-1: none), and bringing the shared
   // usage figure up to date after a change.
   int64_t StorageLimit() const { return memory_ ? env_.max_memory : env_.max_store; }

@@ -2,6 +2,7 @@ package spatego
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"testing"
@@ -162,4 +163,12 @@ func noFetch(t *testing.T, sub *nats.Subscription, wait time.Duration, why strin
 		}
 		t.Fatalf("%s: Fetch got %v err=%v, want no message (timeout)", why, subs, err)
 	}
+}
+
+// serverBefore reports whether the connected server's version is below major.minor (for the few
+// answers that changed between nats-server 2.9 and 2.10).
+func serverBefore(nc *nats.Conn, major, minor int) bool {
+	var ma, mi int
+	fmt.Sscanf(nc.ConnectedServerVersion(), "%d.%d", &ma, &mi)
+	return ma < major || (ma == major && mi < minor)
 }
