@@ -373,6 +373,13 @@ void Consumer::OnAck(LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string
       next = true;
       next_body = body.size() > 4 ? body.substr(4) : std::string_view();
     }
+    if (starts("+TERM") && st_.pending.contains(sseq)) {
+      std::string_view reason = body.size() > 5 ? body.substr(5) : std::string_view();
+      while (!reason.empty() && reason.front() == ' ') reason.remove_prefix(1);
+      uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
+      Advise(ctx, "MSG_TERMINATED", "io.nats.jetstream.advisory.v1.terminated", sseq,
+             st_.pending[sseq].cseq, dc, reason, now_ns);
+    }
     if (config_.ack_policy == AckPolicy::kAll) {
       std::vector<uint64_t> seqs;
       for (auto& [s, p] : st_.pending) {
@@ -458,17 +465,8 @@ void Consumer::Tick(LoopContext& ctx, int64_t now_ns) {
   }
   for (uint64_t sseq : dropped) {
     uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
-    nlohmann::ordered_json adv;
-    adv["type"] = "io.nats.jetstream.advisory.v1.max_deliver";
-    adv["id"] = std::to_string(now_ns);
-    adv["timestamp"] = FormatTime(now_ns);
-    adv["stream"] = stream_.name();
-    adv["consumer"] = name_;
-    adv["stream_seq"] = sseq;
-    adv["deliveries"] = dc;
-    stream_.env().Publish(
-        ctx, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + stream_.name() + "." + name_, {}, {},
-        DumpGoJson(adv));
+    Advise(ctx, "MAX_DELIVERIES", "io.nats.jetstream.advisory.v1.max_deliver", sseq, 0, dc, {},
+           now_ns);
     st_.pending.erase(sseq);
     st_.redeliveries.erase(sseq);
     UpdateAckFloor();
@@ -480,6 +478,27 @@ void Consumer::Tick(LoopContext& ctx, int64_t now_ns) {
   ExpireRequests(ctx, now_ns);
   Deliver(ctx);
   Heartbeats(ctx, now_ns);
+}
+
+void Consumer::Advise(LoopContext& ctx, std::string_view event, std::string_view type,
+                      uint64_t sseq, uint64_t cseq, uint64_t deliveries, std::string_view reason,
+                      int64_t now_ns) {
+  // Field names and order as nats-server's advisories; nobody listening costs one trie lookup.
+  std::string subject = "$JS.EVENT.ADVISORY.CONSUMER." + std::string(event) + "." +
+                        stream_.name() + "." + name_;
+  if (!stream_.env().HasInterest(ctx, subject)) return;
+  nlohmann::ordered_json adv;
+  adv["type"] = type;
+  adv["id"] = std::to_string(now_ns) + "-" + std::to_string(sseq);
+  adv["timestamp"] = FormatTime(now_ns);
+  adv["stream"] = stream_.name();
+  adv["consumer"] = name_;
+  if (cseq != 0) adv["consumer_seq"] = cseq;
+  adv["stream_seq"] = sseq;
+  adv["deliveries"] = deliveries;
+  if (!reason.empty()) adv["reason"] = reason;
+  if (!stream_.env().domain.empty()) adv["domain"] = stream_.env().domain;
+  stream_.env().Publish(ctx, subject, {}, {}, DumpGoJson(adv));
 }
 
 void Consumer::ExpireRequestsNow(LoopContext& ctx) { ExpireRequests(ctx, server::WallClockNs()); }

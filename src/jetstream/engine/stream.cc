@@ -184,6 +184,15 @@ void Stream::Subscribe() {
     subs_.push_back(env_.server.SubscribeInternal(*env_.account, base, "_sys_", on_get));
     subs_.push_back(env_.server.SubscribeInternal(*env_.account, base + ".>", "_sys_", on_get));
   }
+  if (config_.mirror && config_.mirror_direct) {
+    // A mirror with mirror_direct answers Direct Gets addressed to its origin too.
+    auto on_get = [self](LoopContext& ctx, const InternalMsg& m) {
+      if (auto s = self.lock()) s->OnDirectGet(ctx, m);
+    };
+    std::string base = std::string(kDirectGetPrefix) + config_.mirror->name;
+    subs_.push_back(env_.server.SubscribeInternal(*env_.account, base, "_sys_", on_get));
+    subs_.push_back(env_.server.SubscribeInternal(*env_.account, base + ".>", "_sys_", on_get));
+  }
 }
 
 void Stream::Stop() {
@@ -485,7 +494,9 @@ void Stream::DeliverToConsumersLocked(LoopContext& ctx) {
 void Stream::OnDirectGet(LoopContext& ctx, const InternalMsg& msg) {
   if (msg.reply.empty()) return;
   MsgGetRequest req;
-  std::string_view rest = msg.subject.substr(kDirectGetPrefix.size() + name_.size());
+  // After the prefix: this stream's name, or the origin's when serving as its mirror.
+  std::string_view target = msg.subject.substr(kDirectGetPrefix.size());
+  std::string_view rest = target.substr(std::min(target.find('.'), target.size()));
   bool bad = false;
   if (!rest.empty()) {
     // $JS.API.DIRECT.GET.<stream>.<subject>: the last message on that subject.
