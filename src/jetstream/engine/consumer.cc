@@ -484,8 +484,8 @@ void Consumer::Advise(LoopContext& ctx, std::string_view event, std::string_view
                       uint64_t sseq, uint64_t cseq, uint64_t deliveries, std::string_view reason,
                       int64_t now_ns) {
   // Field names and order as nats-server's advisories; nobody listening costs one trie lookup.
-  std::string subject = "$JS.EVENT.ADVISORY.CONSUMER." + std::string(event) + "." +
-                        stream_.name() + "." + name_;
+  std::string subject =
+      "$JS.EVENT.ADVISORY.CONSUMER." + std::string(event) + "." + stream_.name() + "." + name_;
   if (!stream_.env().HasInterest(ctx, subject)) return;
   nlohmann::ordered_json adv;
   adv["type"] = type;
@@ -569,7 +569,10 @@ Status Consumer::SaveMeta() {
   meta["name"] = name_;
   meta["created"] = FormatTime(created_ns_);
   meta["config"] = EncodeConsumerConfig(config_);
-  return WriteFileAtomic(dir_ + "/meta.json", DumpGoJson(meta), true);
+  // Not synced here: in the OS it survives a process crash, and the stream syncs its filesystem
+  // once per tick for all new consumers (Stream::MarkNeedsSync), so that creating thousands of
+  // consumers does not cost thousands of fsyncs.
+  return WriteFileAtomic(dir_ + "/meta.json", DumpGoJson(meta), false);
 }
 
 Status Consumer::SaveState(bool sync) {

@@ -81,6 +81,8 @@ class Consumer {
   void OnAck(server::LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string_view body,
              std::string_view reply);
   void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // Goes on with a push delivery pass that yielded (see DeliverPush).
+  void ContinuePush(server::LoopContext& ctx);
   // Answers the pull requests whose expiry has passed.
   void ExpireRequestsNow(server::LoopContext& ctx);
   // A reply to one of our flow control requests ($JS.FC.<stream>.<consumer>.<n>).
@@ -141,14 +143,15 @@ class Consumer {
   int64_t last_heartbeat_ns_ = 0;
   uint64_t num_redelivered_ = 0;
   // Push pacing state.
-  uint64_t fc_bytes_ = 0;          // sent since the last flow control request
-  uint64_t fc_count_ = 0;          // requests sent (names them)
-  std::string fc_pending_;         // the request not answered yet, "" if none
-  uint64_t fc_pending_bytes_ = 0;  // sent since that request
-  int64_t rate_window_ns_ = 0;     // start of the current one-second rate window
-  uint64_t rate_bytes_ = 0;        // sent in it
-  int64_t replay_start_ns_ = 0;    // replay original: when the first message went out
-  int64_t replay_first_ts_ = 0;    // and its timestamp
+  uint64_t fc_bytes_ = 0;             // sent since the last flow control request
+  uint64_t fc_count_ = 0;             // requests sent (names them)
+  std::string fc_pending_;            // the request not answered yet, "" if none
+  uint64_t fc_pending_bytes_ = 0;     // sent since that request
+  int64_t rate_window_ns_ = 0;        // start of the current one-second rate window
+  uint64_t rate_bytes_ = 0;           // sent in it
+  int64_t replay_start_ns_ = 0;       // replay original: when the first message went out
+  int64_t replay_first_ts_ = 0;       // and its timestamp
+  bool continuation_posted_ = false;  // DeliverPush yielded and posted ContinuePush
 };
 
 }  // namespace spate::jetstream

@@ -108,6 +108,7 @@ Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::
       }
       c.UpdateConfig(want);
       (void)c.SaveMeta();
+      stream->MarkNeedsSync();
       c.Deliver(ctx);
       return MakeApiResponse(rt::kConsumerCreate, EncodeConsumerInfo(c.Info(&ctx)));
     }
@@ -144,7 +145,8 @@ Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::
     (void)c->RemoveFiles();
     return Error(rt::kConsumerCreate, ApiErrorId::kConsumerStoreFailed, {{"err", st.message()}});
   }
-  (void)c->SaveState(true);
+  (void)c->SaveState(false);
+  stream->MarkNeedsSync();
   consumers[name] = c;
   LOG_DEBUG("Created consumer '%s > %s > %s'", env_.account->name().c_str(), stream->name().c_str(),
             name.c_str());

@@ -14,19 +14,39 @@ namespace {
 // while a request is unanswered (nats.go answers each one as it reaches it).
 constexpr uint64_t kFlowControlWindow = 256 * 1024;
 constexpr int64_t kSecond = 1'000'000'000;
+// Bytes one delivery pass queues for a push subscriber before yielding to the loop.
+constexpr uint64_t kMaxBurst = 1 << 20;
 
 }  // namespace
 
 void Consumer::DeliverPush(LoopContext& ctx, int64_t now_ns) {
+  if (continuation_posted_) return;  // a continuation will go on from here
   if (!stream_.env().HasInterest(ctx, config_.deliver_subject)) return;
   last_active_ns_ = now_ns;
+  uint64_t sent = 0;
   while (CanDeliver() && !PushPaused(now_ns)) {
+    if (sent >= kMaxBurst) {
+      // Let the loop write what is queued before queueing more: without acks or flow control
+      // nothing else bounds how much of the stream would sit in the subscriber's buffer.
+      continuation_posted_ = true;
+      std::weak_ptr<Stream> weak = stream_.weak_from_this();
+      ctx.loop.Post([weak, name = name_, &ctx] {
+        if (auto s = weak.lock()) s->ContinuePush(ctx, name);
+      });
+      return;
+    }
     Source src = Peek();
     if (src == Source::kNone || !ReplayDue(src, now_ns)) break;
     uint64_t bytes = MsgSize();
     Send(ctx, src, config_.deliver_subject, now_ns);
     AfterPushSend(ctx, bytes, now_ns);
+    sent += bytes;
   }
+}
+
+void Consumer::ContinuePush(LoopContext& ctx) {
+  continuation_posted_ = false;
+  DeliverPush(ctx, server::WallClockNs());
 }
 
 bool Consumer::PushPaused(int64_t now_ns) const {

@@ -59,6 +59,15 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return ss.str();
 }
 
+Status SyncFileSystem(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path);
+  int rc = ::syncfs(fd);
+  Status st = rc == 0 ? Status::Ok() : Errno("syncfs", path);
+  ::close(fd);
+  return st;
+}
+
 Status RemoveTree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);

@@ -11,6 +11,8 @@ namespace spate::jetstream {
 // a process crash, not a power loss).
 Status WriteFileAtomic(const std::string& path, const std::string& data, bool sync);
 Result<std::string> ReadWholeFile(const std::string& path);
+// Makes everything written to the filesystem holding `path` durable (syncfs).
+Status SyncFileSystem(const std::string& path);
 // Removes a directory tree; missing is fine.
 Status RemoveTree(const std::string& path);
 

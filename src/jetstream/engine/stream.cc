@@ -452,7 +452,11 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
   std::optional<std::string> mapped;
   if (transform_) mapped = transform_->Apply(msg.subject);
   const std::string_view subject = mapped ? std::string_view(*mapped) : msg.subject;
-  const uint64_t prev_last = republish_ ? store_->State().last_seq.value : 0;
+  // Republish names the previous message on the same subject (nats-server: 0 for none).
+  uint64_t prev_last = 0;
+  if (republish_) {
+    if (auto last = store_->LoadLast(subject); last.ok()) prev_last = last->seq().value;
+  }
   Result<StreamSeq> seq =
       store_->AppendAsync(subject, msg.headers, msg.payload, now_ns, std::move(on_durable));
   if (!seq.ok()) {
@@ -536,7 +540,7 @@ void Stream::OnDirectGet(LoopContext& ctx, const InternalMsg& msg) {
 
 void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
   InternalScope scope(ctx);
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (stopped_) return;
   if (config_.max_age.count() > 0) (void)store_->ExpireOlderThan(now_ns);
   ReaccountLocked();
@@ -554,6 +558,13 @@ void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
     if (c.state_dirty()) (void)c.SaveState(false);
     ++it;
   }
+  if (needs_fs_sync_) {
+    needs_fs_sync_ = false;
+    lock.unlock();  // syncfs may take a while: publishers and the API must not wait for it
+    if (Status st = SyncFileSystem(dir_); !st.ok()) {
+      LOG_ERROR("Stream '%s': syncing consumer files: %s", name_.c_str(), st.message().c_str());
+    }
+  }
 }
 
 void Stream::ExpirePullRequests(LoopContext& ctx, const std::string& consumer) {
@@ -562,6 +573,14 @@ void Stream::ExpirePullRequests(LoopContext& ctx, const std::string& consumer) {
   if (stopped_) return;
   auto it = consumers_.find(consumer);
   if (it != consumers_.end()) it->second->ExpireRequestsNow(ctx);
+}
+
+void Stream::ContinuePush(LoopContext& ctx, const std::string& consumer) {
+  InternalScope scope(ctx);
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  auto it = consumers_.find(consumer);
+  if (it != consumers_.end()) it->second->ContinuePush(ctx);
 }
 
 void Stream::FlushConsumerState() {

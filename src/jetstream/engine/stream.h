@@ -89,6 +89,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void OnPublish(server::LoopContext& ctx, const server::InternalMsg& msg);
   // Timers: age limits, duplicate window, consumers' redeliveries and request expiry.
   void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // Consumer files were written without fsync: the next tick syncs the filesystem once.
+  void MarkNeedsSync() { needs_fs_sync_ = true; }  // under mutex()
+  // Continues a push consumer's delivery pass (posted by the consumer).
+  void ContinuePush(server::LoopContext& ctx, const std::string& consumer);
   // A pull request of `consumer` may have expired (a loop timer).
   void ExpirePullRequests(server::LoopContext& ctx, const std::string& consumer);
   // Writes consumers' state (Stop and the periodic flush).
@@ -163,6 +167,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::optional<SubjectTransform> republish_;  // config_.republish
   std::vector<SourceState> sources_;           // the mirror, or the sources
   bool meta_dirty_ = false;
+  bool needs_fs_sync_ = false;
   int64_t accounted_bytes_ = 0;  // this stream's share of StorageUsed()
   bool stopped_ = false;
 };
