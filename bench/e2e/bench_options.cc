@@ -41,7 +41,8 @@ median of each server, the min..max spread and the ratio A/B.
   --b-name NAME     display name of B (default: nats)
   --self            run A against itself (B := A) to show the run-to-run noise
   --rounds N        A/B rounds (default: 5; 2 with --quick)
-  --scenarios LIST  comma-separated scenario names (default: all; see --list)
+  --scenarios LIST  comma-separated scenario names, or prefixes ending in '*' such as
+                    'js-*' (default: all; see --list)
   --quick           smoke run: 2 rounds, a tenth of the messages, 1,000 requests, 200 conns
   --json FILE       write every raw sample and the summary as JSON
   --max-other-cpu PCT

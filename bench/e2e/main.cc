@@ -27,10 +27,60 @@ namespace {
 // Above this much foreign CPU use (percent of one CPU) during a sample, the table gets a warning.
 constexpr double kNoisyOtherCpuPct = 10.0;
 
-struct ServerUnderTest {
-  std::string name;
-  std::string path;
+// The ServerControl of one sample: its current process, plus the CPU time of the processes it
+// already stopped (a scenario may restart the server). The first start logs to `<base>.log`,
+// later ones to `<base>-start<N>.log`.
+class SampleServer : public ServerControl {
+ public:
+  SampleServer(std::string binary, std::vector<std::string> args, std::string log_base)
+      : binary_(std::move(binary)), args_(std::move(args)), log_base_(std::move(log_base)) {}
+
+  const std::string& url() const override { return process_->url(); }
+  pid_t pid() const override { return process_->pid(); }
+  int64_t started_ns() const override { return process_->started_ns(); }
+  int64_t listening_ns() const override { return process_->listening_ns(); }
+  ServerProcess* process() { return process_.get(); }
+  const std::vector<std::string>& log_paths() const { return log_paths_; }
+
+  Status Start() override {
+    if (process_ != nullptr) {
+      if (process_->Running()) return Status::Internal("Start: the server is still running");
+      if (auto cpu = process_->CpuMicros(); cpu.ok()) retired_cpu_us_ += *cpu;
+      process_.reset();
+    }
+    const std::string log_path =
+        log_paths_.empty() ? log_base_ + ".log"
+                           : log_base_ + "-start" + std::to_string(log_paths_.size() + 1) + ".log";
+    log_paths_.push_back(log_path);
+    SPATE_ASSIGN_OR_RETURN(process_, ServerProcess::Start(binary_, args_, log_path));
+    return Status::Ok();
+  }
+  Status Stop() override {
+    return process_ != nullptr ? process_->Stop() : Status::Internal("Stop: never started");
+  }
+  // Every process of this sample, the current one included.
+  Result<int64_t> TotalCpuMicros() const {
+    if (process_ == nullptr) return retired_cpu_us_;
+    SPATE_ASSIGN_OR_RETURN(const int64_t current, process_->CpuMicros());
+    return retired_cpu_us_ + current;
+  }
+
+ private:
+  std::string binary_;
+  std::vector<std::string> args_;
+  std::string log_base_;
+  std::vector<std::string> log_paths_;
+  std::unique_ptr<ServerProcess> process_;
+  int64_t retired_cpu_us_ = 0;
 };
+
+// True when `name` is `pattern`, or starts with it when the pattern ends with '*'.
+bool NameMatches(const std::string& pattern, const std::string& name) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    return name.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
+  }
+  return name == pattern;
+}
 
 double LoadAverage() {
   std::ifstream in("/proc/loadavg");
@@ -50,7 +100,7 @@ std::string FormatMetrics(const Scenario& scenario, const Sample& sample) {
 }
 
 // One sample: a fresh server process, one scenario, then the server is stopped.
-Sample RunOnce(Scenario& scenario, const ServerUnderTest& server, int round,
+Sample RunOnce(Scenario& scenario, const ServerSpec& server, int round,
                const std::string& log_dir) {
   Sample sample;
   sample.scenario = scenario.name();
@@ -59,46 +109,72 @@ Sample RunOnce(Scenario& scenario, const ServerUnderTest& server, int round,
   const int64_t wall_before = NowNanos();
   const Result<int64_t> busy_before = ReadSystemBusyMicros();
   const Result<int64_t> self_before = ReadCpuMicros(getpid());
-  const std::string log_path = log_dir + "/round" + std::to_string(round) + "-" + scenario.name() +
-                               "-" + server.name + ".log";
-  auto started = ServerProcess::Start(server.path, {}, log_path);
-  if (!started.ok()) {
-    sample.error = "start: " + started.status().message();
+  const std::string base =
+      log_dir + "/round" + std::to_string(round) + "-" + scenario.name() + "-" + server.name;
+  // The sample's own directory (a JetStream store, say); removed at the end, even when the
+  // logs are kept, because it can be large.
+  const std::string work_dir = base + ".work";
+  std::error_code ec;
+  std::filesystem::create_directories(work_dir, ec);
+  struct RemoveDir {
+    const std::string& dir;
+    ~RemoveDir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } remove_work_dir{work_dir};
+  if (ec) {
+    sample.error = "cannot create " + work_dir + ": " + ec.message();
     return sample;
   }
-  ServerProcess& process = **started;
-  const Status run = scenario.Run({.url = process.url(), .server_pid = process.pid()}, &sample);
+  auto args = scenario.ServerArgs(server, work_dir);
+  if (!args.ok()) {
+    sample.error = "server arguments: " + args.status().message();
+    return sample;
+  }
+  SampleServer process(server.path, *args, base);
+  if (const Status started = process.Start(); !started.ok()) {
+    sample.error = "start: " + started.message();
+    return sample;
+  }
+  const Status run = scenario.Run(
+      {.url = process.url(), .server_pid = process.pid(), .server = &process}, &sample);
   if (!run.ok()) sample.error = run.message();
   // CPU time used by anything but this benchmark and the server: other people's builds, say.
   const Result<int64_t> busy_after = ReadSystemBusyMicros();
   const Result<int64_t> self_after = ReadCpuMicros(getpid());
-  const Result<int64_t> server_cpu = ReadCpuMicros(process.pid());
+  const Result<int64_t> server_cpu = process.TotalCpuMicros();
   if (busy_before.ok() && self_before.ok() && busy_after.ok() && self_after.ok() &&
       server_cpu.ok()) {
     const int64_t other = (*busy_after - *busy_before) - (*self_after - *self_before) - *server_cpu;
     const double wall_us = static_cast<double>(NowNanos() - wall_before) / 1000.0;
     sample.metrics["other_cpu_pct"] = std::max(0.0, 100.0 * static_cast<double>(other) / wall_us);
   }
-  if (!process.Running()) {
+  if (process.process() == nullptr || !process.process()->Running()) {
     sample.error += std::string(sample.error.empty() ? "" : "; ") + "server exited during the run";
   }
-  if (const int slow = process.CountLogLines("Slow Consumer"); slow > 0) {
-    sample.notes.push_back(std::to_string(slow) + " slow-consumer line(s) in " + log_path);
+  for (const std::string& log_path : process.log_paths()) {
+    if (const int slow = ServerProcess::CountLogLinesIn(log_path, "Slow Consumer"); slow > 0) {
+      sample.notes.push_back(std::to_string(slow) + " slow-consumer line(s) in " + log_path);
+    }
   }
-  if (const Status stopped = process.Stop(); !stopped.ok())
-    sample.notes.push_back(stopped.message());
+  if (process.process() != nullptr) {
+    if (const Status stopped = process.process()->Stop(); !stopped.ok()) {
+      sample.notes.push_back(stopped.message());
+    }
+  }
   return sample;
 }
 
 // RunOnce, repeated (see --max-other-cpu) while other processes took too much CPU.
-Sample RunWithRetries(Scenario& scenario, const ServerUnderTest& server, int round,
+Sample RunWithRetries(Scenario& scenario, const ServerSpec& server, int round,
                       const BenchOptions& options, const std::string& log_dir) {
   Sample sample = RunOnce(scenario, server, round, log_dir);
   for (int attempt = 2;
        attempt <= options.max_attempts && options.max_other_cpu > 0 && scenario.cpu_sensitive() &&
        sample.metrics["other_cpu_pct"] > options.max_other_cpu;
        ++attempt) {
-    std::fprintf(stderr, "[round %d/%d] %-12s %-8s other cpu %.0f%%: running it again\n", round,
+    std::fprintf(stderr, "[round %d/%d] %-28s %-8s other cpu %.0f%%: running it again\n", round,
                  options.rounds, scenario.name().c_str(), server.name.c_str(),
                  sample.metrics["other_cpu_pct"]);
     sample = RunOnce(scenario, server, round, log_dir);
@@ -149,7 +225,12 @@ int Main(int argc, char** argv) {
   }
 
   ScenarioScale scale;
-  if (options.quick) scale = {.msg_factor = 0.1, .requests = 1000, .idle_connections = 200};
+  if (options.quick) {
+    scale = {.msg_factor = 0.1,
+             .requests = 1000,
+             .idle_connections = 200,
+             .restart_messages = 100'000};
+  }
   std::vector<std::unique_ptr<Scenario>> all = MakeScenarios(scale);
   if (options.list) {
     for (const auto& scenario : all) {
@@ -160,17 +241,42 @@ int Main(int argc, char** argv) {
   std::vector<Scenario*> selected;
   for (const auto& scenario : all) {
     const auto& wanted = options.scenarios;
-    if (wanted.empty() ||
-        std::find(wanted.begin(), wanted.end(), scenario->name()) != wanted.end()) {
+    if (wanted.empty() || std::any_of(wanted.begin(), wanted.end(), [&](const std::string& p) {
+          return NameMatches(p, scenario->name());
+        })) {
       selected.push_back(scenario.get());
     }
   }
   for (const std::string& name : options.scenarios) {
-    if (std::none_of(all.begin(), all.end(), [&](const auto& s) { return s->name() == name; })) {
+    if (std::none_of(all.begin(), all.end(),
+                     [&](const auto& s) { return NameMatches(name, s->name()); })) {
       std::cerr << "unknown scenario " << name << " (see --list)\n";
       return 2;
     }
   }
+  std::vector<ServerSpec> servers = {{options.a_name, options.a_path, ServerKind::kNats, 0},
+                                     {options.b_name, options.b_path, ServerKind::kNats, 1}};
+  for (ServerSpec& server : servers) {
+    auto version = ServerVersion(server.path);
+    if (!version.ok()) {
+      std::cerr << version.status().message() << "\n";
+      return 1;
+    }
+    if (version->find("spate") != std::string::npos) server.kind = ServerKind::kSpate;
+    std::cerr << server.name << ": " << *version << "\n";
+  }
+  // Scenarios a server cannot run (a configuration option it lacks) are left out for both.
+  std::vector<std::string> skipped;
+  std::erase_if(selected, [&](Scenario* scenario) {
+    for (const ServerSpec& server : servers) {
+      if (std::string reason = scenario->Unsupported(server); !reason.empty()) {
+        skipped.push_back("skipped " + scenario->name() + ": " + reason);
+        std::cerr << skipped.back() << "\n";
+        return true;
+      }
+    }
+    return false;
+  });
 
   const int64_t file_limit = RaiseFileLimit();
   if (file_limit < scale.idle_connections + 200) {
@@ -188,8 +294,6 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  const std::vector<ServerUnderTest> servers = {{options.a_name, options.a_path},
-                                                {options.b_name, options.b_path}};
   std::cerr << "A = " << options.a_name << " (" << options.a_path << ")\nB = " << options.b_name
             << " (" << options.b_path << ")\n"
             << options.rounds << " round(s) of " << selected.size()
@@ -204,14 +308,14 @@ int Main(int argc, char** argv) {
   double max_other_cpu = 0;
   for (int round = 1; round <= options.rounds; ++round) {
     for (Scenario* scenario : selected) {
-      for (const ServerUnderTest& server : servers) {
+      for (const ServerSpec& server : servers) {
         Sample sample = RunWithRetries(*scenario, server, round, options, log_dir);
         std::string other_cpu;
         if (auto it = sample.metrics.find("other_cpu_pct"); it != sample.metrics.end()) {
           if (scenario->cpu_sensitive()) max_other_cpu = std::max(max_other_cpu, it->second);
           other_cpu = " (other cpu " + std::to_string(std::lround(it->second)) + "%)";
         }
-        std::fprintf(stderr, "[round %d/%d] %-12s %-8s %s%s\n", round, options.rounds,
+        std::fprintf(stderr, "[round %d/%d] %-28s %-8s %s%s\n", round, options.rounds,
                      scenario->name().c_str(), server.name.c_str(),
                      sample.error.empty() ? FormatMetrics(*scenario, sample).c_str()
                                           : ("FAILED: " + sample.error).c_str(),
@@ -226,8 +330,10 @@ int Main(int argc, char** argv) {
   std::cout << "\n"
             << FormatTable(rows, samples, options.a_name, options.b_name)
             << "\nmedian over rounds; min..max across rounds; ok = valid samples of A and B.\n"
-               "msgs/s counts deliveries at the subscribers; cpu = server utime+stime per "
-               "delivered message (request, connection).\n";
+               "msgs/s counts deliveries at the subscribers (js-pub: PubAcks; js consume: "
+               "messages received and acked); cpu = server utime+stime per such message "
+               "(request, connection).\n";
+  for (const std::string& line : skipped) std::cout << line << "\n";
   const double load_at_end = LoadAverage();
   if (max_other_cpu > kNoisyOtherCpuPct) {
     std::printf(

@@ -1,6 +1,7 @@
 #include "bench/e2e/report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -58,6 +59,11 @@ nlohmann::json SideToJson(const SideSummary& side) {
 }
 
 }  // namespace
+
+double Percentile(const std::vector<int64_t>& sorted, double q) {
+  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return static_cast<double>(sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1]);
+}
 
 std::string FormatValue(double value) {
   char text[32];

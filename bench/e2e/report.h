@@ -31,6 +31,9 @@ std::vector<MetricSummary> Summarize(const std::vector<Scenario*>& scenarios,
 std::string FormatTable(const std::vector<MetricSummary>& rows, const std::vector<Sample>& samples,
                         const std::string& a_name, const std::string& b_name);
 
+// Nearest-rank percentile of sorted, non-empty values; q in [0, 1].
+double Percentile(const std::vector<int64_t>& sorted, double q);
+
 // Short human form: 1234567 -> "1.23M", 0.8123 -> "0.812".
 std::string FormatValue(double value);
 

@@ -1,9 +1,9 @@
 #include "bench/e2e/request_reply_scenario.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "bench/e2e/proc_stats.h"
+#include "bench/e2e/report.h"
 
 namespace spate::bench {
 namespace {
@@ -17,12 +17,6 @@ void Respond(natsConnection* nc, natsSubscription*, natsMsg* msg, void*) {
     (void)natsConnection_Publish(nc, reply, natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
   }
   natsMsg_Destroy(msg);
-}
-
-// Nearest-rank percentile of sorted values; q in [0, 1].
-double Percentile(const std::vector<int64_t>& sorted, double q) {
-  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return static_cast<double>(sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1]);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include <cmath>
 
 #include "bench/e2e/idle_connections_scenario.h"
+#include "bench/e2e/js_consume_scenario.h"
+#include "bench/e2e/js_publish_scenario.h"
+#include "bench/e2e/js_restart_scenario.h"
 #include "bench/e2e/request_reply_scenario.h"
 #include "bench/e2e/scenario.h"
 #include "bench/e2e/throughput_scenario.h"
@@ -32,6 +35,58 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
   all.push_back(throughput("queue-4", 128, 4, true, 800'000));
   all.push_back(std::make_unique<RequestReplyScenario>("reqreply", scale.requests, 128));
   all.push_back(std::make_unique<IdleConnectionsScenario>("idle-conns", scale.idle_connections));
+
+  // JetStream. File streams come in pairings of durability modes (see jetstream_support.h):
+  // -fast (both sync every 2 min), -safe (both sync before the PubAck) and -cross (spate's safe
+  // default against nats-server's periodic default). Memory streams have one mode.
+  auto js_publish = [&](bool async, StorageKind storage, Pairing pairing, int payload,
+                        int64_t full_count) -> std::unique_ptr<Scenario> {
+    std::string name = std::string("js-pub-") + (async ? "async-" : "sync-") +
+                       (storage == StorageKind::kFile ? "file-" : "mem-") +
+                       (payload == 128 ? "128b" : "1k");
+    if (storage == StorageKind::kFile) {
+      name += pairing == Pairing::kFast ? "-fast" : pairing == Pairing::kSafe ? "-safe" : "-cross";
+    }
+    return std::make_unique<JsPublishScenario>(JsPublishScenario::Config{
+        .name = std::move(name),
+        .async = async,
+        .storage = storage,
+        .pairing = pairing,
+        .payload_bytes = payload,
+        .messages = messages(full_count),
+        .max_pending = 256,
+    });
+  };
+  for (const bool async : {false, true}) {
+    // Synchronous publish is one round trip per message: far fewer messages per second.
+    const int64_t small = async ? 300'000 : 20'000;
+    const int64_t large = async ? 150'000 : 20'000;
+    for (const Pairing pairing : {Pairing::kFast, Pairing::kSafe}) {
+      all.push_back(js_publish(async, StorageKind::kFile, pairing, 128, small));
+      all.push_back(js_publish(async, StorageKind::kFile, pairing, 1024, large));
+    }
+    // spate's default fdatasyncs before each PubAck: one at a time that is ~1k msgs/s here.
+    all.push_back(js_publish(async, StorageKind::kFile, Pairing::kCross, 128,
+                             async ? small : small / 4));
+    all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 128, small));
+    all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 1024, large));
+  }
+  for (const bool push : {false, true}) {
+    all.push_back(std::make_unique<JsConsumeScenario>(JsConsumeScenario::Config{
+        .name = push ? "js-push-consume" : "js-pull-consume",
+        .push = push,
+        .payload_bytes = 128,
+        .messages = messages(200'000),
+        .batch = 256,
+        .pairing = Pairing::kFast,
+    }));
+  }
+  all.push_back(std::make_unique<JsRestartScenario>(JsRestartScenario::Config{
+      .name = "js-restart",
+      .payload_bytes = 128,
+      .messages = scale.restart_messages,
+      .pairing = Pairing::kFast,
+  }));
   return all;
 }
 

@@ -100,15 +100,19 @@ void EventLoop::Stop() {
 }
 
 void EventLoop::DrainTasks() {
+  // Consume the wake-up before taking the tasks. The other order loses wake-ups: a Post between
+  // the swap and the read would see wake_pending_ false, write the eventfd, and have that write
+  // eaten by the read, leaving its task queued with wake_pending_ set, so no later Post would
+  // wake the loop either.
+  uint64_t count;
+  ssize_t ignored = ::read(wake_fd_, &count, sizeof count);
+  (void)ignored;
   std::vector<Task> batch;
   {
     std::lock_guard lock(tasks_mu_);
     batch.swap(tasks_);
     wake_pending_ = false;
   }
-  uint64_t count;
-  ssize_t ignored = ::read(wake_fd_, &count, sizeof count);
-  (void)ignored;
   for (Task& t : batch) t();
 }
 

@@ -126,7 +126,9 @@ Status Stream::Open(bool persist_meta) {
     (void)store_->Compact(StreamSeq{config_.first_seq});
   }
   LoadSourcePositionsLocked();
-  RebuildDuplicatesLocked(server::WallClockNs());
+  // The duplicate window is rebuilt when a publish first needs it, not here: it reads every
+  // message of the last `duplicate_window`, which would make every restart pay for it.
+  dedup_rebuilt_ = store_->State().msgs == 0;
   ReaccountLocked();
   return Status::Ok();
 }
@@ -371,6 +373,11 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
       return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamNotMatch));
     }
     msg_id = FindHeader(msg.headers, kMsgIdHeader);
+    if (!dedup_rebuilt_ &&
+        ((msg_id && !msg_id->empty()) || FindHeader(msg.headers, kExpectedLastMsgIdHeader))) {
+      dedup_rebuilt_ = true;
+      RebuildDuplicatesLocked(now_ns);
+    }
     if (msg_id && !msg_id->empty()) {
       ExpireDuplicatesLocked(now_ns);
       auto it = msg_ids_.find(std::string(*msg_id));

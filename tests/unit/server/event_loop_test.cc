@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 namespace spate::server {
 namespace {
@@ -48,6 +49,61 @@ TEST(EventLoopTest, TickerAndAfterBatchRun) {
   EXPECT_GT(batches.load(), 0);
   loop.Stop();
   t.join();
+}
+
+// Other threads post one task at a time and wait for it (as store threads post PubAcks): every
+// task must run. A wake-up lost between taking the tasks and reading the eventfd would leave a
+// task queued forever, and with it every later one.
+TEST(EventLoopTest, NoPostFromAnotherThreadIsLost) {
+  EventLoop loop(0);
+  std::thread t([&] { loop.Run(); });
+  constexpr int kThreads = 3;
+  constexpr int kRounds = 20000;
+  std::atomic<int> lost{0};
+  std::vector<std::thread> posters;
+  for (int p = 0; p < kThreads; ++p) {
+    posters.emplace_back([&] {
+      for (int i = 0; i < kRounds && lost.load() == 0; ++i) {
+        std::atomic<bool> ran{false};
+        loop.Post([&ran] { ran.store(true); });
+        // Spin (yielding) rather than sleep: the race needs posts close together.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (!ran.load() && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::yield();
+        }
+        if (!ran.load()) lost.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : posters) th.join();
+  loop.Stop();
+  t.join();
+  EXPECT_EQ(lost.load(), 0) << "a posted task never ran";
+}
+
+TEST(EventLoopTest, RunAfterFiresOnTimeAndInOrder) {
+  EventLoop loop(0);
+  std::thread t([&] { loop.Run(); });
+  std::vector<int> order;
+  std::atomic<int> done{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration first_at{};
+  loop.RunAfter(std::chrono::milliseconds(30), [&] {
+    order.push_back(2);
+    done.fetch_add(1);
+  });
+  loop.RunAfter(std::chrono::milliseconds(10), [&] {
+    order.push_back(1);
+    first_at = std::chrono::steady_clock::now() - start;
+    done.fetch_add(1);
+  });
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 2; }, std::chrono::seconds(5)));
+  loop.Stop();
+  t.join();
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+  // Not before its time, and well before the 100 ms ticker would have run it.
+  EXPECT_GE(first_at, std::chrono::milliseconds(10));
+  EXPECT_LT(first_at, std::chrono::milliseconds(80));
 }
 
 }  // namespace

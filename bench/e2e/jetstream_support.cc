@@ -1,0 +1,260 @@
+#include "bench/e2e/jetstream_support.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "bench/e2e/nats_client.h"
+#include "bench/e2e/proc_stats.h"
+#include "bench/e2e/server_process.h"
+
+namespace spate::bench {
+namespace {
+
+constexpr int kApiWaitMs = 5000;
+constexpr int64_t kStallTimeoutNs = 5'000'000'000;
+constexpr int64_t kStallWaitMs = 5000;  // also the most a PubAck may take
+
+// The sync_interval value that puts this kind of server in `durability`; empty: its default.
+std::string SyncIntervalSetting(ServerKind kind, Durability durability) {
+  if (kind == ServerKind::kSpate) return durability == Durability::kFast ? "\"2m\"" : "";
+  return durability == Durability::kSafe ? "always" : "";
+}
+
+void Problem(PubAckTally* tally, const std::string& text) {
+  tally->bad.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(tally->mutex);
+  if (tally->first_problem.empty()) tally->first_problem = text;
+}
+
+void OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
+  auto* tally = static_cast<PubAckTally*>(closure);
+  if (pa == nullptr) {
+    std::string text = "PubAck error";
+    if (pae != nullptr) {
+      text += std::string(": ") + natsStatus_GetText(pae->Err) + ", code " +
+              std::to_string(pae->ErrCode) + (pae->ErrText ? std::string(" ") + pae->ErrText : "");
+    }
+    Problem(tally, text);
+  } else if (pa->Stream == nullptr || tally->stream != pa->Stream) {
+    Problem(tally, "PubAck names stream " + std::string(pa->Stream ? pa->Stream : "(none)"));
+  } else if (pa->Duplicate) {
+    Problem(tally, "PubAck of sequence " + std::to_string(pa->Sequence) + " says duplicate");
+  } else if (pa->Sequence < tally->lowest.load() || pa->Sequence > tally->highest.load() ||
+             pa->Sequence > tally->seen.size()) {
+    Problem(tally, "PubAck sequence " + std::to_string(pa->Sequence) + " outside " +
+                       std::to_string(tally->lowest.load()) + ".." +
+                       std::to_string(tally->highest.load()));
+  } else if (tally->seen[pa->Sequence - 1] != 0) {
+    Problem(tally, "sequence " + std::to_string(pa->Sequence) + " acknowledged twice");
+  } else {
+    tally->seen[pa->Sequence - 1] = 1;
+  }
+  natsMsg_Destroy(msg);
+  tally->acked.fetch_add(1, std::memory_order_release);
+}
+
+}  // namespace
+
+Durability SideDurability(Pairing pairing, int side) {
+  switch (pairing) {
+    case Pairing::kFast:
+      return Durability::kFast;
+    case Pairing::kSafe:
+      return Durability::kSafe;
+    case Pairing::kCross:
+      return side == 0 ? Durability::kSafe : Durability::kFast;
+  }
+  return Durability::kFast;
+}
+
+std::string PairingDescription(Pairing pairing) {
+  switch (pairing) {
+    case Pairing::kFast:
+      return "both sync every 2 min (spate sync_interval 2m, nats default)";
+    case Pairing::kSafe:
+      return "both sync before the PubAck (spate default, nats sync_interval always)";
+    case Pairing::kCross:
+      return "A syncs before the PubAck, B every 2 min (spate default vs nats default)";
+  }
+  return "";
+}
+
+Result<std::vector<std::string>> JetStreamServerArgs(const ServerSpec& server,
+                                                     std::optional<Durability> durability,
+                                                     const std::string& work_dir) {
+  const std::string store = work_dir + "/store";
+  const std::string setting =
+      durability.has_value() ? SyncIntervalSetting(server.kind, *durability) : "";
+  if (setting.empty()) return std::vector<std::string>{"-js", "-sd", store};
+  // nats-server refuses -sd together with store_dir in the file, so the file has both keys.
+  const std::string conf = work_dir + "/jetstream.conf";
+  std::ofstream out(conf);
+  out << "jetstream {\n  store_dir: \"" << store << "\"\n  sync_interval: " << setting << "\n}\n";
+  out.close();
+  if (!out) return Status::IoError("cannot write " + conf);
+  return std::vector<std::string>{"-js", "-c", conf};
+}
+
+std::string DurabilityUnsupported(const ServerSpec& server, Durability durability) {
+  if (SyncIntervalSetting(server.kind, durability).empty()) return "";
+  static std::map<std::pair<std::string, Durability>, std::string> cache;
+  const auto key = std::make_pair(server.path, durability);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::string reason;
+  char dir_template[] = "/tmp/spate-e2e-probe-XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) return "cannot create a probe directory in /tmp";
+  auto args = JetStreamServerArgs(server, durability, dir);
+  if (!args.ok()) {
+    reason = args.status().message();
+  } else if (auto started = ServerProcess::Start(server.path, *args, std::string(dir) + "/log");
+             started.ok()) {
+    (void)(*started)->Stop();
+  } else {
+    std::ifstream log(std::string(dir) + "/log");
+    std::string line;
+    while (std::getline(log, line) && line.empty()) {
+    }
+    const bool safe = durability == Durability::kSafe;
+    reason = server.name + " does not start with `jetstream { sync_interval: " +
+             (safe ? "always" : "2m") + " }`: " + (line.empty() ? started.status().message() : line);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  cache[key] = reason;
+  return reason;
+}
+
+Result<JetStreamContext> NewJetStream(natsConnection* nc, jsOptions* options) {
+  jsCtx* js = nullptr;
+  SPATE_RETURN_IF_ERROR(FromNats(natsConnection_JetStream(&js, nc, options), "JetStream context"));
+  return JetStreamContext(js);
+}
+
+Status FromJs(natsStatus s, jsErrCode code, const std::string& what) {
+  if (s == NATS_OK) return Status::Ok();
+  Status status = FromNats(s, what);
+  if (code == 0) return status;
+  return Status::Unavailable(status.message() + " [JetStream error " + std::to_string(code) + "]");
+}
+
+Status AddStream(jsCtx* js, const std::string& name, const std::string& subject,
+                 StorageKind storage) {
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  const char* subjects[] = {subject.c_str()};
+  config.Name = name.c_str();
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Storage = storage == StorageKind::kFile ? js_FileStorage : js_MemoryStorage;
+  config.Retention = js_LimitsPolicy;
+  config.Replicas = 1;
+  jsStreamInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  const natsStatus s = js_AddStream(&info, js, &config, nullptr, &code);
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  return FromJs(s, code, "add stream " + name);
+}
+
+Result<uint64_t> StreamMessages(jsCtx* js, const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  SPATE_RETURN_IF_ERROR(
+      FromJs(js_GetStreamInfo(&info, js, stream.c_str(), nullptr, &code), code, "stream info"));
+  const uint64_t msgs = info->State.Msgs;
+  jsStreamInfo_Destroy(info);
+  return msgs;
+}
+
+Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq) {
+  const int64_t deadline = NowNanos() + kStallTimeoutNs;
+  std::string state;
+  do {
+    jsConsumerInfo* info = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    SPATE_RETURN_IF_ERROR(FromJs(natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code),
+                                 code, "consumer info"));
+    const bool done = info->AckFloor.Stream >= last_seq && info->NumAckPending == 0;
+    state = "ack floor " + std::to_string(info->AckFloor.Stream) + " of " +
+            std::to_string(last_seq) + ", " + std::to_string(info->NumAckPending) +
+            " ack(s) pending, " + std::to_string(info->NumRedelivered) + " redelivered";
+    jsConsumerInfo_Destroy(info);
+    if (done) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (NowNanos() < deadline);
+  return Status::Unavailable("acks not all processed after 5 s: " + state);
+}
+
+Result<std::unique_ptr<AsyncPublisher>> AsyncPublisher::Create(natsConnection* nc,
+                                                               int max_pending,
+                                                               PubAckTally* tally) {
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Wait = kApiWaitMs;
+  options.PublishAsync.MaxPending = max_pending;
+  options.PublishAsync.AckHandler = OnPubAck;
+  options.PublishAsync.AckHandlerClosure = tally;
+  options.PublishAsync.StallWait = kStallWaitMs;
+  std::unique_ptr<AsyncPublisher> publisher(new AsyncPublisher(tally));
+  SPATE_ASSIGN_OR_RETURN(publisher->js_, NewJetStream(nc, &options));
+  return publisher;
+}
+
+Status AsyncPublisher::Publish(const std::string& subject, const std::string& payload,
+                               int64_t count) {
+  PubAckTally& tally = *tally_;
+  if (published_ + static_cast<uint64_t>(count) > tally.seen.size()) {
+    return Status::Internal("AsyncPublisher: tally too small");
+  }
+  tally.lowest.store(published_ + 1);
+  tally.highest.store(published_ + static_cast<uint64_t>(count));
+  const int64_t base = tally.acked.load();
+  const int64_t goal = base + count;
+  auto acked_text = [&] {
+    return std::to_string(tally.acked.load() - base) + " of " + std::to_string(count) + " acked";
+  };
+  const int size = static_cast<int>(payload.size());
+  start_ns_ = NowNanos();
+  for (int64_t i = 0; i < count; ++i) {
+    const natsStatus s = js_PublishAsync(js_.get(), subject.c_str(), payload.data(), size, nullptr);
+    if (s != NATS_OK) {
+      return FromNats(s, "js_PublishAsync of message " + std::to_string(i + 1) + " (" +
+                             acked_text() + ")");
+    }
+  }
+  published_ += static_cast<uint64_t>(count);
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = kStallWaitMs;
+  for (int64_t last = -1;;) {
+    const natsStatus s = js_PublishAsyncComplete(js_.get(), &wait);
+    if (s == NATS_OK) break;
+    const int64_t acked = tally.acked.load();
+    if (s != NATS_TIMEOUT || acked == last) {
+      return FromNats(s, "waiting " + std::to_string(kStallWaitMs) + " ms for PubAcks (" +
+                             acked_text() + ")");
+    }
+    last = acked;
+  }
+  // js_PublishAsyncComplete may return before the last handler has finished: wait for the count.
+  const int64_t deadline = NowNanos() + kStallTimeoutNs;
+  while (tally.acked.load(std::memory_order_acquire) < goal) {
+    if (NowNanos() > deadline) {
+      return Status::Unavailable("PubAck handlers missing after 5 s (" + acked_text() + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  end_ns_ = NowNanos();
+  if (const int64_t bad = tally.bad.load(); bad > 0) {
+    std::lock_guard lock(tally.mutex);
+    return Status::Corruption(std::to_string(bad) + " bad PubAck(s); first: " +
+                              tally.first_problem);
+  }
+  return Status::Ok();
+}
+
+}  // namespace spate::bench

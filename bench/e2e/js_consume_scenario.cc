@@ -1,0 +1,223 @@
+#include "bench/e2e/js_consume_scenario.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "bench/e2e/proc_stats.h"
+
+namespace spate::bench {
+
+// What the push consumer's callback saw. Written on the library's delivery thread.
+struct PushTally {
+  explicit PushTally(int payload, int64_t target_count)
+      : payload_bytes(payload), target(target_count) {}
+  const int payload_bytes;
+  const int64_t target;
+  std::atomic<int64_t> received{0};
+  std::atomic<int64_t> done_ns{0};  // when `received` reached `target`
+  std::atomic<int64_t> problems{0};
+  std::mutex mutex;
+  std::string first_problem;  // guarded by mutex
+};
+
+namespace {
+
+constexpr char kStream[] = "BENCH";
+constexpr char kSubject[] = "bench.js";
+constexpr int kFillInFlight = 256;
+constexpr int64_t kMaxAckPending = 1000;
+constexpr int kFetchTimeoutMs = 5000;
+constexpr int64_t kStallTimeoutNs = 5'000'000'000;
+
+// Empty when `msg` is the stream's message `expected_seq` with the right payload size.
+std::string CheckMessage(natsMsg* msg, int payload_bytes, uint64_t expected_seq) {
+  if (natsMsg_GetDataLength(msg) != payload_bytes) {
+    return "message " + std::to_string(expected_seq) + " has " +
+           std::to_string(natsMsg_GetDataLength(msg)) + " bytes";
+  }
+  jsMsgMetaData* meta = nullptr;
+  if (natsMsg_GetMetaData(&meta, msg) != NATS_OK) {
+    return "message " + std::to_string(expected_seq) + " has no JetStream metadata";
+  }
+  std::string problem;
+  if (meta->Sequence.Stream != expected_seq || meta->NumDelivered != 1) {
+    problem = "got stream sequence " + std::to_string(meta->Sequence.Stream) + " (delivery " +
+              std::to_string(meta->NumDelivered) + "), expected " + std::to_string(expected_seq);
+  }
+  jsMsgMetaData_Destroy(meta);
+  return problem;
+}
+
+void OnPushMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+  auto* tally = static_cast<PushTally*>(closure);
+  const int64_t n = tally->received.load(std::memory_order_relaxed) + 1;
+  std::string problem = CheckMessage(msg, tally->payload_bytes, static_cast<uint64_t>(n));
+  if (const natsStatus s = natsMsg_Ack(msg, nullptr); s != NATS_OK && problem.empty()) {
+    problem = std::string("natsMsg_Ack: ") + natsStatus_GetText(s);
+  }
+  natsMsg_Destroy(msg);
+  if (!problem.empty()) {
+    tally->problems.fetch_add(1);
+    std::lock_guard lock(tally->mutex);
+    if (tally->first_problem.empty()) tally->first_problem = problem;
+  }
+  tally->received.store(n, std::memory_order_release);
+  if (n == tally->target) tally->done_ns.store(NowNanos(), std::memory_order_release);
+}
+
+// Waits until the push consumer has delivered `tally.target` messages; fails on a 5 s stall.
+Status WaitForPushed(const PushTally& tally, const ConnectionEvents& events) {
+  int64_t last = -1;
+  int64_t last_progress_ns = NowNanos();
+  while (tally.done_ns.load(std::memory_order_acquire) == 0) {
+    const int64_t received = tally.received.load();
+    const int64_t now = NowNanos();
+    if (events.closed.load() > 0) return Status::Unavailable("the server closed the connection");
+    if (received != last) {
+      last = received;
+      last_progress_ns = now;
+    } else if (now - last_progress_ns > kStallTimeoutNs) {
+      return Status::Unavailable("no message for 5 s: " + std::to_string(received) + " of " +
+                                 std::to_string(tally.target) + " received");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+JsConsumeScenario::JsConsumeScenario(Config config) : config_(std::move(config)) {}
+JsConsumeScenario::~JsConsumeScenario() = default;
+
+std::string JsConsumeScenario::description() const {
+  return (config_.push ? std::string("push consumer")
+                       : "pull consumer, fetch " + std::to_string(config_.batch)) +
+         ", natsMsg_Ack per message, " + std::to_string(config_.messages) + " x " +
+         std::to_string(config_.payload_bytes) + " B pre-filled file stream; " +
+         PairingDescription(config_.pairing);
+}
+
+std::vector<MetricSpec> JsConsumeScenario::metrics() const {
+  return {{"msgs_per_sec", "msgs/s", true}, {"cpu_us_per_msg", "srv cpu us/msg", false}};
+}
+
+Result<std::vector<std::string>> JsConsumeScenario::ServerArgs(const ServerSpec& server,
+                                                               const std::string& work_dir) {
+  return JetStreamServerArgs(server, SideDurability(config_.pairing, server.side), work_dir);
+}
+
+std::string JsConsumeScenario::Unsupported(const ServerSpec& server) {
+  return DurabilityUnsupported(server, SideDurability(config_.pairing, server.side));
+}
+
+Status JsConsumeScenario::Run(const ScenarioContext& context, Sample* sample) {
+  auto& events = *events_.emplace_back(std::make_unique<ConnectionEvents>());
+  // Buffered: the many small +ACK publishes go out in batches, as a real consumer's would.
+  SPATE_ASSIGN_OR_RETURN(NatsConnection nc, Connect({.url = context.url,
+                                                     .name = "e2e-js-consume",
+                                                     .send_mode = SendMode::kBuffered,
+                                                     .events = &events}));
+  PubAckTally* pub_tally =
+      pub_tallies_.emplace_back(std::make_unique<PubAckTally>(kStream, config_.messages)).get();
+  {
+    SPATE_ASSIGN_OR_RETURN(std::unique_ptr<AsyncPublisher> filler,
+                           AsyncPublisher::Create(nc.get(), kFillInFlight, pub_tally));
+    SPATE_RETURN_IF_ERROR(AddStream(filler->js(), kStream, kSubject, StorageKind::kFile));
+    SPATE_RETURN_IF_ERROR(
+        filler->Publish(kSubject, std::string(config_.payload_bytes, 'c'), config_.messages));
+    sample->metrics["fill_msgs_per_sec"] =
+        static_cast<double>(config_.messages) * 1e9 /
+        static_cast<double>(filler->end_ns() - filler->start_ns());
+  }
+  SPATE_ASSIGN_OR_RETURN(JetStreamContext js, NewJetStream(nc.get()));
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = kStream;
+  options.Config.AckPolicy = js_AckExplicit;
+  options.Config.DeliverPolicy = js_DeliverAll;
+  options.Config.MaxAckPending = kMaxAckPending;
+  sample->expected_msgs = config_.messages;
+
+  SPATE_ASSIGN_OR_RETURN(const int64_t cpu_before, ReadCpuMicros(context.server_pid));
+  const int64_t start = NowNanos();
+  natsSubscription* raw_sub = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  PushTally* push = nullptr;
+  if (config_.push) {
+    options.ManualAck = true;
+    push = push_tallies_
+               .emplace_back(std::make_unique<PushTally>(config_.payload_bytes, config_.messages))
+               .get();
+    SPATE_RETURN_IF_ERROR(FromJs(js_Subscribe(&raw_sub, js.get(), kSubject, OnPushMessage, push,
+                                              nullptr, &options, &code),
+                                 code, "js_Subscribe"));
+  } else {
+    SPATE_RETURN_IF_ERROR(FromJs(js_PullSubscribe(&raw_sub, js.get(), kSubject, "bench-pull",
+                                                  nullptr, &options, &code),
+                                 code, "js_PullSubscribe"));
+  }
+  NatsSubscription sub(raw_sub);
+  int64_t end = 0;
+  if (config_.push) {
+    const Status run = WaitForPushed(*push, events);
+    sample->received_msgs = push->received.load();
+    SPATE_RETURN_IF_ERROR(run);
+    end = push->done_ns.load();
+    if (push->problems.load() > 0) {
+      std::lock_guard lock(push->mutex);
+      return Status::Corruption(std::to_string(push->problems.load()) +
+                                " bad message(s); first: " + push->first_problem);
+    }
+  } else {
+    SPATE_RETURN_IF_ERROR(Pull(sub.get(), sample));
+    end = NowNanos();
+  }
+  SPATE_ASSIGN_OR_RETURN(const int64_t cpu_after, ReadCpuMicros(context.server_pid));
+  SPATE_RETURN_IF_ERROR(FromNats(natsConnection_FlushTimeout(nc.get(), 5000), "flush acks"));
+  SPATE_RETURN_IF_ERROR(WaitForAckFloor(sub.get(), static_cast<uint64_t>(config_.messages)));
+  const double seconds = static_cast<double>(end - start) / 1e9;
+  sample->metrics["msgs_per_sec"] = static_cast<double>(config_.messages) / seconds;
+  sample->metrics["seconds"] = seconds;
+  sample->metrics["cpu_us_per_msg"] =
+      static_cast<double>(cpu_after - cpu_before) / static_cast<double>(config_.messages);
+  return Status::Ok();
+}
+
+Status JsConsumeScenario::Pull(natsSubscription* sub, Sample* sample) {
+  int64_t received = 0;
+  while (received < config_.messages) {
+    const int want =
+        static_cast<int>(std::min<int64_t>(config_.batch, config_.messages - received));
+    natsMsgList list{};
+    jsErrCode code = static_cast<jsErrCode>(0);
+    const natsStatus s = natsSubscription_Fetch(&list, sub, want, kFetchTimeoutMs, &code);
+    if (s != NATS_OK) {
+      natsMsgList_Destroy(&list);
+      return FromJs(s, code,
+                    "fetch " + std::to_string(want) + " after " + std::to_string(received) +
+                        " of " + std::to_string(config_.messages) + " messages");
+    }
+    std::string problem;
+    for (int i = 0; i < list.Count; ++i) {
+      ++received;
+      if (problem.empty()) {
+        problem = CheckMessage(list.Msgs[i], config_.payload_bytes,
+                               static_cast<uint64_t>(received));
+      }
+      if (const natsStatus ack = natsMsg_Ack(list.Msgs[i], nullptr); ack != NATS_OK) {
+        if (problem.empty()) problem = std::string("natsMsg_Ack: ") + natsStatus_GetText(ack);
+      }
+    }
+    natsMsgList_Destroy(&list);
+    sample->received_msgs = received;
+    if (!problem.empty()) return Status::Corruption(problem);
+  }
+  return Status::Ok();
+}
+
+}  // namespace spate::bench
