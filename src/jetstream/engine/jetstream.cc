@@ -49,16 +49,28 @@ std::string HumanBytes(int64_t v) {
 }  // namespace
 
 JetStream::JetStream(server::Server& server, const server::JetStreamOptions& options)
-    : server_(server), options_(options), env_{server,
-                                               server.global_account(),
-                                               {},
-                                               {},
-                                               store::SyncMode::kAlways,
-                                               std::chrono::minutes(2),
-                                               options.domain} {
+    : server_(server),
+      options_(options),
+      env_{server,
+           server.global_account(),
+           {},
+           {},
+           store::SyncMode::kAlways,
+           std::chrono::minutes(2),
+           options.domain,
+           -1,
+           -1,
+           {},
+           {},
+           {}} {
   std::string base = options_.store_dir.empty() ? DefaultStoreDir() : options_.store_dir;
   store_dir_ = (std::filesystem::path(base) / "jetstream").string();
   streams_dir_ = store_dir_ + "/" + env_.account->name() + "/streams";
+  env_.max_memory = options_.max_memory;
+  env_.max_store = options_.max_store;
+  for (size_t i = 0; i < server.num_loops(); ++i) {
+    env_.outboxes.push_back(std::make_unique<AckOutbox>());
+  }
   if (options_.sync_interval.count() > 0 && !options_.sync_always) {
     env_.sync = store::SyncMode::kInterval;
     env_.sync_interval = options_.sync_interval;

@@ -4,8 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "jetstream/api_types.h"
 #include "jetstream/stream_config.h"
@@ -15,6 +18,14 @@
 #include "store/sync_worker.h"
 
 namespace spate::jetstream {
+
+// PubAcks completed on a store's sync thread for one loop, sent by that loop in one task: one
+// wake-up per group commit instead of one posted task per message.
+struct AckOutbox {
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> acks;  // (reply, body), under mu
+  bool scheduled = false;                                 // a drain task is posted; under mu
+};
 
 // What streams and consumers need from around them: the server (to publish), the account they
 // live in, the server's JetStream settings. Owned by JetStream; outlives every stream.
@@ -32,6 +43,34 @@ struct JsEnv {
   // Bytes held by memory and file streams, kept only while a limit is set.
   std::atomic<int64_t> used_memory{0};
   std::atomic<int64_t> used_store{0};
+  std::vector<std::unique_ptr<AckOutbox>> outboxes;  // one per loop
+
+  // Sends `body` to `reply` from loop `ctx`: at once on that loop's thread, else batched.
+  void SendAck(server::LoopContext& ctx, std::string reply, std::string body) {
+    if (ctx.loop.InLoopThread()) {
+      Publish(ctx, reply, {}, {}, body);
+      return;
+    }
+    AckOutbox& box = *outboxes[static_cast<size_t>(ctx.loop.index())];
+    bool post = false;
+    {
+      std::lock_guard lock(box.mu);
+      box.acks.emplace_back(std::move(reply), std::move(body));
+      post = !box.scheduled;
+      box.scheduled = true;
+    }
+    if (post) {
+      ctx.loop.Post([this, &ctx, &box] {
+        std::vector<std::pair<std::string, std::string>> acks;
+        {
+          std::lock_guard lock(box.mu);
+          acks.swap(box.acks);
+          box.scheduled = false;
+        }
+        for (auto& [to, b] : acks) Publish(ctx, to, {}, {}, b);
+      });
+    }
+  }
 
   // Publishes from loop `ctx` (on its thread) into the account.
   void Publish(server::LoopContext& ctx, std::string_view subject, std::string_view reply,

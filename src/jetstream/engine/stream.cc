@@ -53,6 +53,9 @@ Stream::Stream(JsEnv& env, StreamConfig config, int64_t created_ns, std::string 
       created_ns_(created_ns),
       memory_(config.storage == StorageType::kMemory),
       config_(std::move(config)) {
+  // EncodePubAck's bytes up to the sequence number, so that each PubAck is one append.
+  pub_ack_prefix_ = EncodePubAck({name_, StreamSeq{0}, env_.domain, false});
+  pub_ack_prefix_.resize(pub_ack_prefix_.size() - 2);  // "0}"
   BuildTransformsLocked();
   BuildSourcesLocked();
 }
@@ -432,28 +435,27 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
     return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kStreamMessageExceedsMaximum));
   }
 
+  // As nats-server: refused once the usage is past the limit, so the last message accepted may
+  // cross it.
   if (int64_t limit = StorageLimit(); limit >= 0) {
-    int64_t size = static_cast<int64_t>(
-        store::StoredSize(msg.subject.size(), msg.headers.size(), msg.payload.size()));
-    if (StorageUsed().load(std::memory_order_relaxed) + size > limit) {
+    if (StorageUsed().load(std::memory_order_relaxed) > limit) {
       return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kInsufficientResources));
     }
   }
   store::DurableCallback on_durable = [](StreamSeq, Status) {};
   if (!msg.reply.empty() && !config_.no_ack) {
-    on_durable = [env = &env_, ctx = &ctx, reply = std::string(msg.reply), stream = name_](
-                     StreamSeq seq, Status st) {
-      std::string body =
-          st.ok() ? EncodePubAck({stream, seq, env->domain, false})
-                  : EncodePubAckError(stream, MakeApiError(ApiErrorId::kStreamStoreFailed,
-                                                           {{"err", st.message()}}));
-      if (ctx->loop.InLoopThread()) {
-        env->Publish(*ctx, reply, {}, {}, body);
+    // Runs before Stop() returns (the store completes every callback), so `this` is alive.
+    on_durable = [this, ctx = &ctx, reply = std::string(msg.reply)](StreamSeq seq,
+                                                                    Status st) mutable {
+      std::string body;
+      if (st.ok()) {
+        body.reserve(pub_ack_prefix_.size() + 24);
+        body.append(pub_ack_prefix_).append(std::to_string(seq.value)).push_back('}');
       } else {
-        ctx->loop.Post([env, ctx, reply = std::move(reply), body = std::move(body)] {
-          env->Publish(*ctx, reply, {}, {}, body);
-        });
+        body = EncodePubAckError(
+            name_, MakeApiError(ApiErrorId::kStreamStoreFailed, {{"err", st.message()}}));
       }
+      env_.SendAck(*ctx, std::move(reply), std::move(body));
     };
   }
   std::optional<std::string> mapped;

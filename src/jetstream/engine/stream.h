@@ -153,7 +153,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   const std::string dir_;
   const int64_t created_ns_;
   const bool memory_;
-
+  std::string pub_ack_prefix_;  // {"stream":"NAME", "seq":
   mutable std::mutex mu_;
   StreamConfig config_;                        // under mu_
   std::unique_ptr<store::StreamStore> store_;  // under mu_
@@ -168,7 +168,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::vector<SourceState> sources_;           // the mirror, or the sources
   bool meta_dirty_ = false;
   bool needs_fs_sync_ = false;
-  bool dedup_rebuilt_ = true;  // false after a restart until a publish needs the window
+  bool dedup_rebuilt_ = true;    // false after a restart until a publish needs the window
   int64_t accounted_bytes_ = 0;  // this stream's share of StorageUsed()
   bool stopped_ = false;
 };

@@ -3,6 +3,7 @@ package spatego
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +181,31 @@ func TestJSStreamPersistsAcrossRestart(t *testing.T) {
 	}
 	if pa := publish(t, js, "per.x", "new"); pa.Sequence != 101 {
 		t.Fatalf("first publish after restart: %+v", pa)
+	}
+}
+
+// The server-wide max_file_store bounds what file streams may reserve (create) and hold (publish).
+func TestJSServerStorageLimit(t *testing.T) {
+	dir := t.TempDir()
+	conf := dir + "/js.conf"
+	must(t, os.WriteFile(conf, []byte("jetstream {\n  store_dir: \""+dir+"/store\"\n  max_file_store: 64KB\n}\n"), 0o644))
+	s := startServerIn(t, dir, "-c", conf)
+	_, js := jsConnect(t, s)
+	_, err := js.AddStream(&nats.StreamConfig{Name: "BIG", Subjects: []string{"big"}, MaxBytes: 1 << 20})
+	apiErrCode(t, err, 10047, "stream reserving more than max_file_store")
+	addStream(t, js, &nats.StreamConfig{Name: "FILL", Subjects: []string{"fill"}})
+	payload := make([]byte, 1024)
+	var perr error
+	n := 0
+	for ; n < 200 && perr == nil; n++ {
+		_, perr = js.Publish("fill", payload)
+	}
+	if perr == nil {
+		t.Fatalf("200 KiB went into a 64 KiB store")
+	}
+	apiErrCode(t, perr, 10023, "publish past max_file_store")
+	// The check is made before each message, so the last one accepted may cross the limit.
+	if si := streamInfo(t, js, "FILL"); si.State.Bytes > 64*1024+2048 || si.State.Msgs != uint64(n-1) {
+		t.Fatalf("stream holds %d msgs / %d bytes after %d acks", si.State.Msgs, si.State.Bytes, n-1)
 	}
 }
