@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -75,7 +76,19 @@ std::unique_ptr<TestServer> TestServer::NatsServer(TestServerOptions options) {
   return std::make_unique<TestServer>(NatsServerBinary(), std::move(options));
 }
 
-TestServer::~TestServer() { Stop(); }
+TestServer::~TestServer() {
+  Stop();
+  // A sanitizer build of the server reports memory errors and leaks in its log, which no test
+  // reads: end the test binary with the report so that ctest fails.
+  const std::string log = Log();
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+    if (log.find(marker) != std::string::npos) {
+      std::fprintf(stderr, "server under test reported a sanitizer error (%s):\n%s\n",
+                   log_path().c_str(), log.c_str());
+      std::_Exit(1);
+    }
+  }
+}
 
 std::string TestServer::url() const { return "nats://" + host_ + ":" + std::to_string(port_); }
 

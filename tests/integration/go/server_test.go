@@ -34,6 +34,7 @@ type testServer struct {
 
 	stopOnce sync.Once
 	waitErr  error
+	readDone chan struct{} // closed once the whole log has been read
 }
 
 func (s *testServer) Log() string {
@@ -84,7 +85,7 @@ func startServerIn(t *testing.T, dir string, args ...string) *testServer {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
-	s := &testServer{cmd: cmd, dir: dir, args: callerArgs}
+	s := &testServer{cmd: cmd, dir: dir, args: callerArgs, readDone: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
 		scanner := bufio.NewScanner(stderr)
@@ -101,8 +102,16 @@ func startServerIn(t *testing.T, dir string, args ...string) *testServer {
 			}
 		}
 		close(addr)
+		close(s.readDone)
 	}()
-	t.Cleanup(s.stop)
+	t.Cleanup(func() {
+		s.stop()
+		// A sanitizer build reports memory errors and leaks in its log: make them fail the test.
+		if log := s.Log(); strings.Contains(log, "ERROR: AddressSanitizer") ||
+			strings.Contains(log, "ERROR: LeakSanitizer") || strings.Contains(log, "runtime error:") {
+			t.Errorf("the server reported a sanitizer error:\n%s", log)
+		}
+	})
 	select {
 	case a, ok := <-addr:
 		if !ok {
@@ -121,7 +130,12 @@ func (s *testServer) halt(sig syscall.Signal) {
 	s.stopOnce.Do(func() {
 		_ = s.cmd.Process.Signal(sig)
 		done := make(chan struct{})
-		go func() { s.waitErr = s.cmd.Wait(); close(done) }()
+		go func() {
+			// Read the log to its end before Wait, which closes the pipe.
+			<-s.readDone
+			s.waitErr = s.cmd.Wait()
+			close(done)
+		}()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
