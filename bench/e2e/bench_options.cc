@@ -43,7 +43,8 @@ median of each server, the min..max spread and the ratio A/B.
   --rounds N        A/B rounds (default: 5; 2 with --quick)
   --scenarios LIST  comma-separated scenario names, or prefixes ending in '*' such as
                     'js-*' (default: all; see --list)
-  --quick           smoke run: 2 rounds, a tenth of the messages, 1,000 requests, 200 conns
+  --quick           smoke run: 2 rounds, a tenth of the messages, 1,000 requests, 200 conns,
+                    1,000 consumers
   --json FILE       write every raw sample and the summary as JSON
   --max-other-cpu PCT
                     rerun a sample (up to 3 times) when other processes used more than PCT% of

@@ -229,7 +229,9 @@ int Main(int argc, char** argv) {
     scale = {.msg_factor = 0.1,
              .requests = 1000,
              .idle_connections = 200,
-             .restart_messages = 100'000};
+             .restart_messages = 100'000,
+             .many_consumers = 1000,
+             .consumers_idle_seconds = 2};
   }
   std::vector<std::unique_ptr<Scenario>> all = MakeScenarios(scale);
   if (options.list) {

@@ -1,9 +1,11 @@
 #include "bench/e2e/proc_stats.h"
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -29,6 +31,22 @@ Result<int64_t> ReadCpuMicros(pid_t pid) {
   if (utime < 0 || stime < 0) return Status::Corruption("short " + path);
   const int64_t ticks_per_second = sysconf(_SC_CLK_TCK);
   return (utime + stime) * 1'000'000 / ticks_per_second;
+}
+
+Result<std::map<pid_t, int64_t>> ReadThreadCpuNanos(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  std::map<pid_t, int64_t> threads;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::ifstream in(entry.path() / "schedstat");
+    int64_t run_ns = -1;
+    // A thread that exited between the listing and the read has no file left: skip it.
+    if (!(in >> run_ns)) continue;
+    threads[static_cast<pid_t>(std::stol(entry.path().filename().string()))] = run_ns;
+  }
+  if (ec) return Status::IoError("cannot list " + dir + ": " + ec.message());
+  if (threads.empty()) return Status::IoError("no thread schedstat under " + dir);
+  return threads;
 }
 
 Result<int64_t> ReadSystemBusyMicros() {
@@ -69,6 +87,13 @@ int64_t NowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+void SleepUntilNanos(int64_t deadline_ns) {
+  const timespec at{.tv_sec = static_cast<time_t>(deadline_ns / 1'000'000'000),
+                    .tv_nsec = static_cast<long>(deadline_ns % 1'000'000'000)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) != 0) {
+  }
 }
 
 }  // namespace spate::bench

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 
 #include "common/status.h"
 
@@ -13,6 +14,11 @@ namespace spate::bench {
 // utime + stime of the whole process (all threads, live and exited), in microseconds.
 // Resolution is one clock tick (10 ms at the usual USER_HZ of 100), so measure over >= 1 s.
 Result<int64_t> ReadCpuMicros(pid_t pid);
+
+// Run time of each live thread (tid -> ns) from /proc/<pid>/task/*/schedstat: nanosecond
+// resolution, for measuring a nearly idle process over a few seconds. A thread that exits takes
+// its time with it, so compare the thread sets of two readings.
+Result<std::map<pid_t, int64_t>> ReadThreadCpuNanos(pid_t pid);
 
 // Busy time of all CPUs (everything in /proc/stat's "cpu" line except idle and iowait), in
 // microseconds. Minus our own and the server's CPU time, it shows how much other work shared the
@@ -26,7 +32,10 @@ Result<int64_t> ReadRssKib(pid_t pid);
 // Returns the new soft limit.
 int64_t RaiseFileLimit();
 
-// Monotonic clock in nanoseconds.
+// Monotonic clock in nanoseconds (CLOCK_MONOTONIC, as std::chrono::steady_clock on Linux).
 int64_t NowNanos();
+
+// Sleeps until NowNanos() reaches `deadline_ns` (clock_nanosleep on CLOCK_MONOTONIC, absolute).
+void SleepUntilNanos(int64_t deadline_ns);
 
 }  // namespace spate::bench

@@ -97,6 +97,8 @@ struct ScenarioScale {
   int requests = 10'000;
   int idle_connections = 2'000;
   int64_t restart_messages = 1'000'000;  // stored before js-restart stops the server
+  int many_consumers = 10'000;           // js-many-consumers
+  int consumers_idle_seconds = 5;        // js-many-consumers' idle window
 };
 
 // All scenarios, in run order.

@@ -2,6 +2,8 @@
 
 #include "bench/e2e/idle_connections_scenario.h"
 #include "bench/e2e/js_consume_scenario.h"
+#include "bench/e2e/js_latency_scenario.h"
+#include "bench/e2e/js_many_consumers_scenario.h"
 #include "bench/e2e/js_publish_scenario.h"
 #include "bench/e2e/js_restart_scenario.h"
 #include "bench/e2e/request_reply_scenario.h"
@@ -81,6 +83,18 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
         .pairing = Pairing::kFast,
     }));
   }
+  // Publish-to-delivery latency at a fixed rate, each server in its default durability.
+  all.push_back(std::make_unique<JsLatencyScenario>(JsLatencyScenario::Config{
+      .name = "js-consume-latency",
+      .payload_bytes = 128,
+      .messages = messages(25'000),
+      .rate = 5'000,
+  }));
+  all.push_back(std::make_unique<JsManyConsumersScenario>(JsManyConsumersScenario::Config{
+      .name = "js-many-consumers",
+      .consumers = scale.many_consumers,
+      .idle_seconds = scale.consumers_idle_seconds,
+  }));
   all.push_back(std::make_unique<JsRestartScenario>(JsRestartScenario::Config{
       .name = "js-restart",
       .payload_bytes = 128,

@@ -45,6 +45,11 @@ Consumer::Consumer(Stream& stream, std::string name, ConsumerConfig config, int6
   last_active_ns_ = server::WallClockNs();
 }
 
+void Consumer::Touch() {
+  dirty_ = true;
+  stream_.MarkTicking(this);
+}
+
 void Consumer::UpdateConfig(const ConsumerConfig& config) {
   config_ = config;
   filters_.clear();
@@ -125,7 +130,7 @@ void Consumer::InitStart() {
   uint64_t base = initial_.empty() ? start - 1 : initial_.front() - 1;
   st_.delivered_sseq = base;
   st_.ack_floor_sseq = base;
-  dirty_ = true;
+  Touch();
 }
 
 bool Consumer::CanDeliver() const {
@@ -158,6 +163,12 @@ Consumer::Source Consumer::Peek() {
     }
     initial_.pop_front();
   }
+  if (const Stream::FreshMsg* f = stream_.fresh();
+      f != nullptr && f->seq == next_sseq_ && Matches(f->subject)) {
+    // Caught up with the publisher: the message is at hand, no need to read it back.
+    scratch_.Assign(StreamSeq{f->seq}, f->timestamp_ns, f->subject, f->headers, f->payload);
+    return Source::kNew;
+  }
   Result<store::StoredMsg> best = Status::NotFound("");
   if (filters_.size() <= 1) {
     best =
@@ -174,7 +185,7 @@ Consumer::Source Consumer::Peek() {
     uint64_t end = store.State().last_seq.value + 1;
     if (end > next_sseq_) {
       next_sseq_ = end;
-      dirty_ = true;  // the position is part of the saved state
+      Touch();  // the position is part of the saved state
     }
     return Source::kNone;
   }
@@ -225,7 +236,7 @@ void Consumer::Send(LoopContext& ctx, Source source, std::string_view to, int64_
     stream_.env().Publish(ctx, to, ack, scratch_.headers(), scratch_.payload(), scratch_.subject());
   }
   last_delivery_ns_ = now_ns;
-  dirty_ = true;
+  Touch();
 }
 
 void Consumer::Deliver(LoopContext& ctx) {
@@ -328,6 +339,7 @@ void Consumer::OnPullRequest(LoopContext& ctx, std::string_view reply, std::stri
                       });
   }
   waiting_.push_back(std::move(req));
+  Touch();
   Deliver(ctx);
 }
 
@@ -391,7 +403,7 @@ void Consumer::OnAck(LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string
       AckOne(sseq);
     }
     UpdateAckFloor();
-    dirty_ = true;
+    Touch();
   } else if (starts("-NAK")) {
     auto it = st_.pending.find(sseq);
     if (it != st_.pending.end()) {
@@ -443,7 +455,7 @@ void Consumer::OnPurged(uint64_t first_seq) {
   if (st_.ack_floor_sseq < first_seq - 1 && st_.pending.empty()) {
     st_.ack_floor_sseq = first_seq - 1;
   }
-  dirty_ = true;
+  Touch();
 }
 
 bool Consumer::Needs(uint64_t seq, std::string_view subject) const {
@@ -470,7 +482,7 @@ void Consumer::Tick(LoopContext& ctx, int64_t now_ns) {
     st_.pending.erase(sseq);
     st_.redeliveries.erase(sseq);
     UpdateAckFloor();
-    dirty_ = true;
+    Touch();
   }
   if (!is_pull() && stream_.env().HasInterest(ctx, config_.deliver_subject)) {
     last_active_ns_ = now_ns;
@@ -591,7 +603,7 @@ Status Consumer::SaveState(bool sync) {
   j["initial"] = initial_;
   Status st = WriteFileAtomic(dir_ + "/state.json", j.dump(), sync);
   if (!st.ok()) {
-    dirty_ = true;
+    Touch();
     LOG_ERROR("Consumer '%s > %s': saving state: %s", stream_.name().c_str(), name_.c_str(),
               st.message().c_str());
   }

@@ -83,6 +83,14 @@ class Consumer {
   void Tick(server::LoopContext& ctx, int64_t now_ns);
   // Goes on with a push delivery pass that yielded (see DeliverPush).
   void ContinuePush(server::LoopContext& ctx);
+  // Nothing for the tick to do: a pull consumer with no requests waiting, nothing pending, no
+  // inactivity timer, no state to save.
+  bool Quiet() const {
+    return is_pull() && waiting_.empty() && st_.pending.empty() && redeliver_.empty() &&
+           config_.inactive_threshold.count() == 0 && !dirty_;
+  }
+  // Marks the state changed (to be saved) and the consumer as one the tick must visit.
+  void Touch();
   // Answers the pull requests whose expiry has passed.
   void ExpireRequestsNow(server::LoopContext& ctx);
   // A reply to one of our flow control requests ($JS.FC.<stream>.<consumer>.<n>).

@@ -41,8 +41,7 @@ std::vector<std::string> FiltersOf(const ConsumerConfig& c) {
 }
 
 // nats-server's rules for a new consumer on a workqueue stream.
-ApiStatus CheckWorkQueue(const ConsumerConfig& cfg,
-                         const std::map<std::string, std::shared_ptr<Consumer>>& existing) {
+ApiStatus CheckWorkQueue(const ConsumerConfig& cfg, const ConsumerMap& existing) {
   if (cfg.ack_policy != AckPolicy::kExplicit) {
     return MakeApiError(ApiErrorId::kConsumerWQRequiresExplicitAck);
   }
@@ -142,6 +141,7 @@ Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::
   auto c = std::make_shared<Consumer>(*stream, name, cfg, server::WallClockNs(), dir);
   c->InitStart();
   if (Status st = c->SaveMeta(); !st.ok()) {
+    stream->ForgetConsumer(c.get());
     (void)c->RemoveFiles();
     return Error(rt::kConsumerCreate, ApiErrorId::kConsumerStoreFailed, {{"err", st.message()}});
   }
@@ -177,6 +177,7 @@ Json JetStream::ConsumerDelete(LoopContext& ctx, std::string_view stream_name,
   }
   it->second->OnDeleted(ctx);
   (void)it->second->RemoveFiles();
+  stream->ForgetConsumer(it->second.get());
   stream->consumers().erase(it);
   Json out = MakeApiResponse(rt::kConsumerDelete, Json::object());
   out["success"] = true;
@@ -252,7 +253,7 @@ void JetStream::ConsumerNext(LoopContext& ctx, std::string_view stream_name, std
   std::shared_ptr<Stream> stream = Find(stream_name);
   if (stream == nullptr) return;  // nats-server answers nothing either: the request times out
   std::lock_guard lock(stream->mutex());
-  auto it = stream->consumers().find(std::string(name));
+  auto it = stream->consumers().find(name);
   if (it == stream->consumers().end()) return;
   it->second->OnPullRequest(ctx, reply, body);
 }

@@ -1,5 +1,6 @@
 #include "jetstream/engine/jetstream.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include "common/logging.h"
@@ -116,7 +117,7 @@ void JetStream::Stop() {
   if (stopped_.exchange(true)) return;
   for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
   subs_.clear();
-  std::map<std::string, std::shared_ptr<Stream>> streams;
+  std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams;
   {
     std::lock_guard lock(mu_);
     streams.swap(streams_);
@@ -192,6 +193,7 @@ void JetStream::RecoverConsumers(Stream& stream) {
                  stream.name().c_str(), name.c_str(), st.message().c_str());
         c->InitStart();
       }
+      c->Touch();  // the tick looks at it once: pending acks, timers
       stream.consumers()[name] = std::move(c);
     } catch (const std::exception& e) {
       LOG_ERROR("Error recovering consumer in %s: %s", dir.c_str(), e.what());
@@ -201,7 +203,7 @@ void JetStream::RecoverConsumers(Stream& stream) {
 
 std::shared_ptr<Stream> JetStream::Find(std::string_view name) {
   std::lock_guard lock(mu_);
-  auto it = streams_.find(std::string(name));
+  auto it = streams_.find(name);
   return it == streams_.end() ? nullptr : it->second;
 }
 
@@ -287,14 +289,27 @@ void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
 }
 
 void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {
-  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
-  std::vector<std::string_view> t = Split(msg.subject);
-  if (t.size() != 9) return;
-  auto num = [](std::string_view s) { return std::strtoull(std::string(s).c_str(), nullptr, 10); };
+  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>, parsed without
+  // allocating: one of these arrives for every acknowledged message.
+  std::string_view t[9];
+  size_t n = 0;
+  std::string_view rest = msg.subject;
+  while (n < 9) {
+    size_t dot = rest.find('.');
+    t[n++] = rest.substr(0, dot);
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  if (n != 9 || rest.find('.') != std::string_view::npos) return;
+  auto num = [](std::string_view s) {
+    uint64_t v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+  };
   std::shared_ptr<Stream> stream = Find(t[2]);
   if (stream == nullptr) return;
   std::lock_guard lock(stream->mutex());
-  auto it = stream->consumers().find(std::string(t[3]));
+  auto it = stream->consumers().find(t[3]);
   if (it == stream->consumers().end()) return;
   it->second->OnAck(ctx, num(t[5]), num(t[6]), msg.payload, msg.reply);
 }
@@ -306,7 +321,7 @@ void JetStream::OnFlowControl(LoopContext& ctx, const InternalMsg& msg) {
   std::shared_ptr<Stream> stream = Find(t[2]);
   if (stream == nullptr) return;
   std::lock_guard lock(stream->mutex());
-  auto it = stream->consumers().find(std::string(t[3]));
+  auto it = stream->consumers().find(t[3]);
   if (it != stream->consumers().end()) it->second->OnFlowControlReply(ctx, msg.subject);
 }
 

@@ -94,7 +94,7 @@ class JetStream : public server::ServerExtension {
   std::vector<std::shared_ptr<server::ServerSubscription>> subs_;
 
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Stream>> streams_;  // under mu_
+  std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams_;  // under mu_
   std::atomic<uint64_t> api_total_{0};
   std::atomic<uint64_t> api_errors_{0};
   std::atomic<bool> stopped_{false};

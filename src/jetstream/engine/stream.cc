@@ -206,8 +206,19 @@ void Stream::Stop() {
   std::lock_guard lock(mu_);
   if (stopped_) return;
   stopped_ = true;
+  // Every consumer's state goes to the OS, then one syncfs makes them all durable: one sync
+  // per consumer made shutdown take seconds with thousands of consumers.
+  bool wrote = false;
   for (auto& [name, c] : consumers_) {
-    if (c->durable() || c->state_dirty()) (void)c->SaveState(true);
+    if (c->state_dirty()) {
+      (void)c->SaveState(false);
+      wrote = true;
+    }
+  }
+  if ((wrote || needs_fs_sync_) && !memory_) {
+    if (Status st = SyncFileSystem(dir_); !st.ok()) {
+      LOG_ERROR("Stream '%s': syncing consumer state: %s", name_.c_str(), st.message().c_str());
+    }
   }
   if (store_ != nullptr) {
     StorageUsed().fetch_sub(accounted_bytes_, std::memory_order_relaxed);
@@ -497,7 +508,12 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
     (void)store_->Remove(*seq);
   }
   ReaccountLocked();
-  DeliverToConsumersLocked(ctx);
+  if (!consumers_.empty()) {
+    FreshMsg fresh{seq->value, now_ns, subject, msg.headers, msg.payload};
+    fresh_ = &fresh;
+    DeliverToConsumersLocked(ctx);
+    fresh_ = nullptr;
+  }
 }
 
 void Stream::DeliverToConsumersLocked(LoopContext& ctx) {
@@ -554,18 +570,28 @@ void Stream::Tick(LoopContext& ctx, int64_t now_ns) {
   if (config_.max_age.count() > 0) (void)store_->ExpireOlderThan(now_ns);
   ReaccountLocked();
   ExpireDuplicatesLocked(now_ns);
-  for (auto it = consumers_.begin(); it != consumers_.end();) {
-    Consumer& c = *it->second;
+  std::vector<Consumer*> expired;
+  for (auto it = ticking_.begin(); it != ticking_.end();) {
+    Consumer& c = **it;
     c.Tick(ctx, now_ns);
     if (c.Expired(now_ns)) {
-      LOG_DEBUG("Stream '%s': consumer '%s' inactive, deleting", name_.c_str(), c.name().c_str());
-      c.OnDeleted(ctx);
-      (void)c.RemoveFiles();
-      it = consumers_.erase(it);
-      continue;
+      expired.push_back(&c);
+    } else if (c.state_dirty()) {
+      (void)c.SaveState(false);
     }
-    if (c.state_dirty()) (void)c.SaveState(false);
-    ++it;
+    if (c.Quiet()) {
+      it = ticking_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (Consumer* c : expired) {
+    LOG_DEBUG("Stream '%s': consumer '%s' inactive, deleting", name_.c_str(), c->name().c_str());
+    c->OnDeleted(ctx);
+    (void)c->RemoveFiles();
+    ticking_.erase(c);
+    std::string name = c->name();
+    consumers_.erase(name);  // destroys c
   }
   if (needs_fs_sync_) {
     needs_fs_sync_ = false;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -21,6 +22,8 @@
 namespace spate::jetstream {
 
 class Consumer;
+// By name; std::less<> so that lookups by string_view allocate nothing (acks, pull requests).
+using ConsumerMap = std::map<std::string, std::shared_ptr<Consumer>, std::less<>>;
 
 struct StreamInfoOptions {
   bool deleted_details = false;
@@ -79,7 +82,21 @@ class Stream : public std::enable_shared_from_this<Stream> {
   const store::StreamStore& store() const { return *store_; }
   const StreamConfig& config_unlocked() const { return config_; }  // under mutex()
   JsEnv& env() { return env_; }
-  std::map<std::string, std::shared_ptr<Consumer>>& consumers() { return consumers_; }  // mutex()
+  ConsumerMap& consumers() { return consumers_; }  // mutex()
+  // The message being published right now (set during OnPublish's delivery to consumers), so a
+  // caught-up consumer sends it without reading it back from the store. nullptr otherwise.
+  struct FreshMsg {
+    uint64_t seq;
+    int64_t timestamp_ns;
+    std::string_view subject, headers, payload;
+  };
+  const FreshMsg* fresh() const { return fresh_; }  // under mutex()
+  // The tick visits only consumers that asked for it since they were last quiet (a pending ack,
+  // a waiting request, state to save, a push subscriber or an inactivity timer to watch), so
+  // thousands of idle consumers cost nothing. Under mutex().
+  void MarkTicking(Consumer* c) { ticking_.insert(c); }
+  // Before a consumer is destroyed. Under mutex().
+  void ForgetConsumer(Consumer* c) { ticking_.erase(c); }
   // A message was removed from the store by a consumer's ack (workqueue/interest retention).
   void NoteRemovedByAck() { meta_dirty_ = true; }
   // Whether any consumer other than `except` still needs `seq` (interest retention).
@@ -158,7 +175,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   StreamConfig config_;                        // under mu_
   std::unique_ptr<store::StreamStore> store_;  // under mu_
   std::vector<std::shared_ptr<server::ServerSubscription>> subs_;
-  std::map<std::string, std::shared_ptr<Consumer>> consumers_;  // under mu_
+  ConsumerMap consumers_;  // under mu_
   // Nats-Msg-Id duplicate window: id -> sequence, and ids in arrival order for expiry.
   std::unordered_map<std::string, uint64_t> msg_ids_;
   std::deque<std::pair<int64_t, std::string>> msg_id_order_;
@@ -168,8 +185,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::vector<SourceState> sources_;           // the mirror, or the sources
   bool meta_dirty_ = false;
   bool needs_fs_sync_ = false;
-  bool dedup_rebuilt_ = true;    // false after a restart until a publish needs the window
-  int64_t accounted_bytes_ = 0;  // this stream's share of StorageUsed()
+  const FreshMsg* fresh_ = nullptr;
+  std::unordered_set<Consumer*> ticking_;  // under mu_
+  bool dedup_rebuilt_ = true;              // false after a restart until a publish needs the window
+  int64_t accounted_bytes_ = 0;            // this stream's share of StorageUsed()
   bool stopped_ = false;
 };
 
