@@ -120,6 +120,7 @@ class Consumer {
   void SendStatus(server::LoopContext& ctx, std::string_view to, std::string_view status,
                   std::string_view description, std::string_view extra_headers = {});
   void ExpireRequests(server::LoopContext& ctx, int64_t now_ns);
+  void AnswerNoWait(server::LoopContext& ctx);
   // Publishes $JS.EVENT.ADVISORY.CONSUMER.<event>.<stream>.<consumer>.
   void Advise(server::LoopContext& ctx, std::string_view event, std::string_view type,
               uint64_t sseq, uint64_t cseq, uint64_t deliveries, std::string_view reason,

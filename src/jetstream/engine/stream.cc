@@ -618,11 +618,4 @@ void Stream::ContinuePush(LoopContext& ctx, const std::string& consumer) {
   if (it != consumers_.end()) it->second->ContinuePush(ctx);
 }
 
-void Stream::FlushConsumerState() {
-  std::lock_guard lock(mu_);
-  for (auto& [n, c] : consumers_) {
-    if (c->state_dirty()) (void)c->SaveState(false);
-  }
-}
-
 }  // namespace spate::jetstream

@@ -97,8 +97,6 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void MarkTicking(Consumer* c) { ticking_.insert(c); }
   // Before a consumer is destroyed. Under mutex().
   void ForgetConsumer(Consumer* c) { ticking_.erase(c); }
-  // A message was removed from the store by a consumer's ack (workqueue/interest retention).
-  void NoteRemovedByAck() { meta_dirty_ = true; }
   // Whether any consumer other than `except` still needs `seq` (interest retention).
   bool InterestedInLocked(uint64_t seq, std::string_view subject, const Consumer* except);
 
@@ -112,8 +110,6 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void ContinuePush(server::LoopContext& ctx, const std::string& consumer);
   // A pull request of `consumer` may have expired (a loop timer).
   void ExpirePullRequests(server::LoopContext& ctx, const std::string& consumer);
-  // Writes consumers' state (Stop and the periodic flush).
-  void FlushConsumerState();
 
   // Mirror and sources (stream_sources.cc). The copier (JetStream's tick) reads a batch from the
   // origin with ReadFrom, under the origin's lock, then appends it here with AppendSourced,
@@ -183,7 +179,6 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::optional<SubjectTransform> transform_;  // config_.subject_transform
   std::optional<SubjectTransform> republish_;  // config_.republish
   std::vector<SourceState> sources_;           // the mirror, or the sources
-  bool meta_dirty_ = false;
   bool needs_fs_sync_ = false;
   const FreshMsg* fresh_ = nullptr;
   std::unordered_set<Consumer*> ticking_;  // under mu_
