@@ -92,6 +92,7 @@ Result<uint64_t> FileStore::AppendRecords(std::string_view records) {
   if (truncate_failed) failed_ = true;
   if (!written.ok()) return written.status();
   const uint64_t offset = *written;
+  ++writes_since_snapshot_;
   stats_.bytes_written.fetch_add(data.size(), std::memory_order_relaxed);
   syncer_->MarkDirty(active_->file());
   if (prefix > 0) {

@@ -61,6 +61,7 @@ Status FileStore::Recover() {
 Status FileStore::ScanBlock(MsgBlock* block, uint64_t from, bool is_last) {
   // Only what the snapshot does not cover is read; `pos` is relative to `from`.
   SPATE_ASSIGN_OR_RETURN(std::string bytes, block->ReadAll(from));
+  if (!bytes.empty()) ++writes_since_snapshot_;  // the snapshot on disk does not cover these
   uint64_t pos = 0;
   while (pos < bytes.size()) {
     RecordView record;

@@ -87,6 +87,9 @@ class Reader {
 Status FileStore::WriteIndexSnapshot() {
   // Everything the snapshot covers must be durable before the snapshot claims it.
   SPATE_RETURN_IF_ERROR(FlushPendingFloor());
+  // Unchanged since the snapshot on disk (a restart with no writes): it is still exact, and
+  // rewriting it would make every clean stop cost a full index write and an fsync.
+  if (snapshot_on_disk_ && writes_since_snapshot_ == 0) return Status::Ok();
   SPATE_RETURN_IF_ERROR(syncer_->WaitAll());
   Writer w;
   w.Put<uint32_t>(kSnapshotMagic);
@@ -140,6 +143,7 @@ Status FileStore::WriteIndexSnapshot() {
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> dir, fs_->OpenDir(options_.dir));
   SPATE_RETURN_IF_ERROR(dir->Sync());
   snapshot_on_disk_ = true;
+  writes_since_snapshot_ = 0;
   last_snapshot_ = std::chrono::steady_clock::now();
   return Status::Ok();
 }
@@ -267,6 +271,7 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
   RestoreLastSeq(last_seq, last_ts);
   *covered = std::move(sizes);
   snapshot_on_disk_ = true;
+  writes_since_snapshot_ = 0;
   return true;
 }
 

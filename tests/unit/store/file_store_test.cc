@@ -142,6 +142,29 @@ TEST_F(FileStoreTest, RestartPreservesEverythingWithAndWithoutTheSnapshot) {
   EXPECT_EQ(seq->value, 301u);
 }
 
+// A stop with nothing written since the snapshot was loaded keeps that snapshot as it is (no
+// index rewrite on a clean stop), and a stop after a write replaces it.
+TEST_F(FileStoreTest, StopRewritesTheSnapshotOnlyAfterChanges) {
+  auto store = Open();
+  for (int i = 0; i < 20; ++i) Put(*store, "a", "x");
+  ASSERT_TRUE(store->Stop().ok());
+  store.reset();
+  const auto written = fs::last_write_time(SnapshotPath());
+  store = Open();
+  EXPECT_EQ(store->stats().snapshot_loads.load(), 1u);
+  ASSERT_TRUE(store->Stop().ok());
+  store.reset();
+  EXPECT_EQ(fs::last_write_time(SnapshotPath()), written);
+  store = Open();
+  Put(*store, "a", "y");
+  ASSERT_TRUE(store->Stop().ok());
+  store.reset();
+  EXPECT_NE(fs::last_write_time(SnapshotPath()), written);
+  store = Open();
+  EXPECT_EQ(store->stats().snapshot_loads.load(), 1u);
+  EXPECT_EQ(store->State().msgs, 21u);
+}
+
 TEST_F(FileStoreTest, CrashAfterSnapshotScansOnlyTheTail) {
   auto store = Open();
   for (int i = 0; i < 50; ++i) Put(*store, "a", "before");
