@@ -7,6 +7,7 @@
 #include "jetstream/engine/consumer.h"
 #include "jetstream/engine/file_util.h"
 #include "jetstream/json_codec.h"
+#include "routing/subject_tokens.h"
 
 namespace spate::jetstream {
 
@@ -16,17 +17,6 @@ using server::LoopContext;
 namespace {
 
 constexpr std::string_view kApiPrefix = "$JS.API.";
-
-std::vector<std::string_view> Split(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    out.push_back(s.substr(start, dot == std::string_view::npos ? dot : dot - start));
-    if (dot == std::string_view::npos) return out;
-    start = dot + 1;
-  }
-}
 
 std::string DefaultStoreDir() {
   const char* tmp = std::getenv("TMPDIR");
@@ -241,7 +231,8 @@ void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
   if (stopped_.load(std::memory_order_relaxed)) return;
   api_total_.fetch_add(1, std::memory_order_relaxed);
   std::string_view rest = msg.subject.substr(kApiPrefix.size());
-  std::vector<std::string_view> t = Split(rest);
+  routing::SubjectTokens tokens(rest);
+  std::span<const std::string_view> t = tokens.tokens();
   const std::string_view body = msg.payload;
   const std::string_view reply = msg.reply;
   auto arg = [&](size_t i) { return i < t.size() ? t[i] : std::string_view(); };
@@ -316,7 +307,8 @@ void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {
 
 void JetStream::OnFlowControl(LoopContext& ctx, const InternalMsg& msg) {
   // $JS.FC.<stream>.<consumer>.<n>
-  std::vector<std::string_view> t = Split(msg.subject);
+  routing::SubjectTokens tokens(msg.subject);
+  std::span<const std::string_view> t = tokens.tokens();
   if (t.size() != 5) return;
   std::shared_ptr<Stream> stream = Find(t[2]);
   if (stream == nullptr) return;
