@@ -65,5 +65,8 @@ HttpResponse HandleAccountz(MonitorContext& ctx, const HttpRequest& req);
 HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req);
 HttpResponse HandleRoot(MonitorContext& ctx, const HttpRequest& req);
 HttpResponse HandleMetrics(MonitorContext& ctx, const HttpRequest& req);
+HttpResponse HandleJsz(MonitorContext& ctx, const HttpRequest& req);
+// /varz's "jetstream" section: {} without JetStream, else {"config":..., "stats":...}.
+Json JetStreamVarz(server::Server& server);
 
 }  // namespace spate::monitor

@@ -36,6 +36,7 @@ HttpResponse Monitor::Handle(const HttpRequest& req) {
       {"/leafz", HandleLeafz},
       {"/accountz", HandleAccountz},
       {"/healthz", HandleHealthz},
+      {"/jsz", HandleJsz},
       {"/metrics", HandleMetrics},
   };
   auto it = kRoutes.find(req.path);

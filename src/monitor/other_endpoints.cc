@@ -105,9 +105,11 @@ HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req) {
 
 HttpResponse HandleRoot(MonitorContext&, const HttpRequest&) {
   static const char* const kLinks[][2] = {
-      {"varz", "General"},        {"connz", "Connections"}, {"accountz", "Accounts"},
-      {"subsz", "Subscriptions"}, {"routez", "Routes"},     {"leafz", "Leaf Nodes"},
-      {"gatewayz", "Gateways"},   {"healthz", "Health"},    {"metrics", "Prometheus metrics"},
+      {"varz", "General"},      {"connz", "Connections"},
+      {"accountz", "Accounts"}, {"subsz", "Subscriptions"},
+      {"routez", "Routes"},     {"leafz", "Leaf Nodes"},
+      {"gatewayz", "Gateways"}, {"healthz", "Health"},
+      {"jsz", "JetStream"},     {"metrics", "Prometheus metrics"},
   };
   std::string body =
       "<html lang=\"en\">\n<head><title>spate-server monitoring</title></head>\n<body>\n"

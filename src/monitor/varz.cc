@@ -127,9 +127,10 @@ Json BuildVarz(MonitorContext& ctx) {
   v["max_control_line"] = o.max_control_line;
   v["max_payload"] = o.max_payload;
   v["max_pending"] = o.max_pending;
-  for (const char* section : {"cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream"}) {
+  for (const char* section : {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
     v[section] = Json::object();
   }
+  v["jetstream"] = JetStreamVarz(srv);
   v["tls_timeout"] = 2;
   v["write_deadline"] = ns(o.write_deadline);
   v["start"] = FormatTime(srv.start_time_ns());

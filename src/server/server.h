@@ -66,6 +66,7 @@ class Server : public IoHandler {
   // subscribes internally), stopped after they have ended.
   void AttachJetStream(std::unique_ptr<ServerExtension> jetstream);
   bool jetstream_enabled() const { return jetstream_ != nullptr; }
+  ServerExtension* jetstream() const { return jetstream_.get(); }
 
   // Publishes a message from the server itself into `account`, delivering from loop `ctx`
   // (on that loop's thread). Returns the number of receivers.

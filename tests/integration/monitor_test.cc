@@ -602,6 +602,61 @@ class MonitorJetStreamTest : public MonitorTest {
   TestServerOptions ServerOptions() const override { return WithArgs({"-m", "-1", "-js"}); }
 };
 
+// /jsz with a stream and a consumer: nats-server's totals, and the details on request.
+TEST_F(MonitorJetStreamTest, JszReportsStreamsAndConsumers) {
+  NatsConnection nc;
+  ASSERT_EQ(spate::test::Connect(server_->url(), &nc), NATS_OK);
+  jsCtx* js = nullptr;
+  ASSERT_EQ(natsConnection_JetStream(&js, nc.get(), nullptr), NATS_OK);
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = "ORDERS";
+  const char* subjects[] = {"orders.>"};
+  cfg.Subjects = subjects;
+  cfg.SubjectsLen = 1;
+  jsStreamInfo* si = nullptr;
+  ASSERT_EQ(js_AddStream(&si, js, &cfg, nullptr, nullptr), NATS_OK);
+  jsStreamInfo_Destroy(si);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(js_Publish(nullptr, js, "orders.new", "x", 1, nullptr, nullptr), NATS_OK);
+  }
+  jsConsumerConfig cc;
+  jsConsumerConfig_Init(&cc);
+  cc.Durable = "audit";
+  cc.AckPolicy = js_AckExplicit;
+  jsConsumerInfo* ci = nullptr;
+  ASSERT_EQ(js_AddConsumer(&ci, js, "ORDERS", &cc, nullptr, nullptr), NATS_OK);
+  jsConsumerInfo_Destroy(ci);
+  jsCtx_Destroy(js);
+
+  json totals = GetJson(http_port_, "/jsz");
+  EXPECT_EQ(totals["streams"], 1) << totals.dump();
+  EXPECT_EQ(totals["consumers"], 1);
+  EXPECT_EQ(totals["messages"], 3);
+  EXPECT_GT(totals["storage"].get<int64_t>(), 0);
+  EXPECT_TRUE(totals["config"]["store_dir"].get<std::string>().ends_with("/jetstream"));
+  EXPECT_EQ(totals["api"]["total"], 2);  // stream create, consumer create
+  EXPECT_FALSE(totals.contains("account_details"));
+
+  json detail = GetJson(http_port_, "/jsz?consumers=true&config=true");
+  ASSERT_EQ(detail["account_details"].size(), 1u) << detail.dump();
+  json account = detail["account_details"][0];
+  EXPECT_EQ(account["name"], "$G");
+  ASSERT_EQ(account["stream_detail"].size(), 1u);
+  json stream = account["stream_detail"][0];
+  EXPECT_EQ(stream["name"], "ORDERS");
+  EXPECT_EQ(stream["config"]["subjects"][0], "orders.>");
+  EXPECT_EQ(stream["state"]["messages"], 3);
+  ASSERT_EQ(stream["consumer_detail"].size(), 1u);
+  EXPECT_EQ(stream["consumer_detail"][0]["name"], "audit");
+  EXPECT_EQ(stream["consumer_detail"][0]["num_pending"], 3);
+
+  json varz = GetJson(http_port_, "/varz");
+  EXPECT_EQ(varz["jetstream"]["config"]["store_dir"], totals["config"]["store_dir"]);
+  EXPECT_TRUE(varz["jetstream"]["stats"].contains("api")) << varz["jetstream"].dump();
+  EXPECT_EQ(HttpGet(http_port_, "/jsz?accounts=maybe").status, 400);
+}
+
 TEST_F(MonitorJetStreamTest, HealthzIsOkWithJetStreamRunning) {
   HttpReply reply = HttpGet(http_port_, "/healthz");
   EXPECT_EQ(reply.status, 200) << reply.body;

@@ -27,6 +27,14 @@ struct JetStreamUsage {
   uint64_t api_errors = 0;
 };
 
+// What /jsz shows beyond the totals (its query parameters).
+struct JszOptions {
+  bool accounts = false;
+  bool streams = false;
+  bool consumers = false;
+  bool config = false;
+};
+
 // JetStream on one server: the streams of the global account, their recovery from the store
 // directory, the $JS.API request handlers and the $JS.ACK subscription.
 //
@@ -44,6 +52,9 @@ class JetStream : public server::ServerExtension {
 
   const std::string& store_dir() const { return store_dir_; }
   JetStreamUsage Usage();
+  // The monitoring report (jsz.cc): /jsz without server_id/now, and /varz's config part.
+  nlohmann::ordered_json JszJson(const JszOptions& options);
+  nlohmann::ordered_json ConfigJson() const;
   std::vector<std::shared_ptr<Stream>> Streams();
 
  private:
