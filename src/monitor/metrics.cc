@@ -1,5 +1,6 @@
 // /metrics: the /varz and /subsz numbers in the Prometheus text format (version 0.0.4).
 // nats-server has no such endpoint; names are ours, prefixed "spate_".
+#include "jetstream/engine/jetstream.h"
 #include "monitor/endpoints.h"
 #include "server/client.h"
 #include "server/server.h"
@@ -49,6 +50,59 @@ std::string LabelValue(const std::string& s) {
     out.push_back(c);
   }
   return "\"" + out + "\"";
+}
+
+// JetStream totals, then one sample per stream and per consumer (from the /jsz report).
+void AddJetStreamMetrics(server::Server& server, MetricsWriter& m) {
+  auto* js = dynamic_cast<jetstream::JetStream*>(server.jetstream());
+  if (js == nullptr) return;
+  const Json r = js->JszJson({.accounts = true, .streams = true, .consumers = true});
+  m.Add("spate_jetstream_streams", "gauge", "JetStream streams.", r["streams"]);
+  m.Add("spate_jetstream_consumers", "gauge", "JetStream consumers.", r["consumers"]);
+  m.Add("spate_jetstream_messages", "gauge", "Messages stored in all streams.", r["messages"]);
+  m.Add("spate_jetstream_bytes", "gauge", "Bytes stored in all streams.", r["bytes"]);
+  m.Add("spate_jetstream_memory_bytes", "gauge", "Bytes held by memory streams.", r["memory"]);
+  m.Add("spate_jetstream_storage_bytes", "gauge", "Bytes held by file streams.", r["storage"]);
+  m.Add("spate_jetstream_max_memory_bytes", "gauge", "Memory streams may hold this much.",
+        r["config"]["max_memory"]);
+  m.Add("spate_jetstream_max_storage_bytes", "gauge", "File streams may hold this much.",
+        r["config"]["max_storage"]);
+  m.Add("spate_jetstream_api_requests_total", "counter", "JetStream API requests.",
+        r["api"]["total"]);
+  m.Add("spate_jetstream_api_errors_total", "counter", "JetStream API requests that failed.",
+        r["api"]["errors"]);
+  const Json& streams = r["account_details"][0]["stream_detail"];
+  struct Family {
+    const char* name;
+    const char* help;
+    const char* field;
+  };
+  for (const Family& f :
+       {Family{"spate_jetstream_stream_messages", "Messages in a stream.", "messages"},
+        Family{"spate_jetstream_stream_bytes", "Bytes in a stream.", "bytes"},
+        Family{"spate_jetstream_stream_last_seq", "Last sequence of a stream.", "last_seq"},
+        Family{"spate_jetstream_stream_consumers", "Consumers of a stream.", "consumer_count"}}) {
+    m.Header(f.name, "gauge", f.help);
+    for (const Json& s : streams) {
+      m.Sample(f.name, s["state"][f.field], "stream=" + LabelValue(s["name"]));
+    }
+  }
+  for (const Family& f :
+       {Family{"spate_jetstream_consumer_pending", "Messages a consumer has yet to deliver.",
+               "num_pending"},
+        Family{"spate_jetstream_consumer_ack_pending", "Messages delivered and not acked yet.",
+               "num_ack_pending"},
+        Family{"spate_jetstream_consumer_redelivered", "Messages delivered more than once.",
+               "num_redelivered"},
+        Family{"spate_jetstream_consumer_waiting", "Pull requests waiting.", "num_waiting"}}) {
+    m.Header(f.name, "gauge", f.help);
+    for (const Json& s : streams) {
+      for (const Json& c : s["consumer_detail"]) {
+        m.Sample(f.name, c[f.field],
+                 "stream=" + LabelValue(s["name"]) + ",consumer=" + LabelValue(c["name"]));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -102,6 +156,7 @@ HttpResponse HandleMetrics(MonitorContext& ctx, const HttpRequest&) {
         subs.num_cache);
   m.Add("spate_subscription_max_fanout", "gauge", "Largest fan-out of a computed match.",
         subs.max_fanout);
+  AddJetStreamMetrics(ctx.server, m);
   m.Header("spate_http_requests_total", "counter", "Monitoring requests, by path.");
   for (const auto& [path, count] : ctx.request_counts) {
     m.Sample("spate_http_requests_total", count, "path=" + LabelValue(path));

@@ -655,6 +655,13 @@ TEST_F(MonitorJetStreamTest, JszReportsStreamsAndConsumers) {
   EXPECT_EQ(varz["jetstream"]["config"]["store_dir"], totals["config"]["store_dir"]);
   EXPECT_TRUE(varz["jetstream"]["stats"].contains("api")) << varz["jetstream"].dump();
   EXPECT_EQ(HttpGet(http_port_, "/jsz?accounts=maybe").status, 400);
+
+  Metrics metrics(HttpGet(http_port_, "/metrics").body);
+  EXPECT_TRUE(metrics.errors.empty()) << metrics.errors.front();
+  EXPECT_EQ(metrics.values["spate_jetstream_streams"], 1);
+  EXPECT_EQ(metrics.values["spate_jetstream_stream_messages{stream=\"ORDERS\"}"], 3);
+  EXPECT_EQ(
+      metrics.values["spate_jetstream_consumer_pending{stream=\"ORDERS\",consumer=\"audit\"}"], 3);
 }
 
 TEST_F(MonitorJetStreamTest, HealthzIsOkWithJetStreamRunning) {
