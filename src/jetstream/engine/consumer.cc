@@ -50,6 +50,8 @@ void Consumer::Touch() {
 
 void Consumer::UpdateConfig(const ConsumerConfig& config) {
   config_ = config;
+  // "50" or "50%": the share of acks sampled.
+  sample_percent_ = std::clamp(std::atoi(config_.sample_freq.c_str()), 0, 100);
   filters_.clear();
   if (!config_.filter_subject.empty() && config_.filter_subject != ">") {
     filters_.push_back(config_.filter_subject);
@@ -217,7 +219,7 @@ void Consumer::Send(LoopContext& ctx, Source source, std::string_view to, int64_
   }
   uint64_t cseq = ++st_.delivered_cseq;
   if (config_.ack_policy != AckPolicy::kNone) {
-    st_.pending[sseq] = PendingMsg{cseq, now_ns + AckWaitFor(dc)};
+    st_.pending[sseq] = PendingMsg{cseq, now_ns + AckWaitFor(dc), now_ns};
   } else {
     st_.ack_floor_cseq = cseq;
     st_.ack_floor_sseq = st_.delivered_sseq;
@@ -356,6 +358,25 @@ void Consumer::OnPullRequest(LoopContext& ctx, std::string_view reply, std::stri
   Deliver(ctx);
 }
 
+void Consumer::SampleAck(LoopContext& ctx, uint64_t sseq, const PendingMsg& p, int64_t now_ns) {
+  if (sample_percent_ < 100 && static_cast<int>(ctx.rng() % 100) >= sample_percent_) return;
+  std::string subject = "$JS.EVENT.METRIC.CONSUMER.ACK." + stream_.name() + "." + name_;
+  if (!stream_.env().HasInterest(ctx, subject)) return;
+  uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
+  nlohmann::ordered_json m;
+  m["type"] = "io.nats.jetstream.metric.v1.consumer_ack";
+  m["id"] = std::to_string(now_ns) + "-" + std::to_string(sseq);
+  m["timestamp"] = FormatTime(now_ns);
+  m["stream"] = stream_.name();
+  m["consumer"] = name_;
+  m["consumer_seq"] = p.cseq;
+  m["stream_seq"] = sseq;
+  m["ack_time"] = p.delivered_ns != 0 ? now_ns - p.delivered_ns : 0;
+  m["deliveries"] = dc;
+  if (!stream_.env().domain.empty()) m["domain"] = stream_.env().domain;
+  stream_.env().Publish(ctx, subject, {}, {}, DumpGoJson(m));
+}
+
 void Consumer::AckOne(uint64_t sseq) {
   auto it = st_.pending.find(sseq);
   if (it == st_.pending.end()) return;
@@ -404,6 +425,11 @@ void Consumer::OnAck(LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string
       uint64_t dc = st_.redeliveries.contains(sseq) ? st_.redeliveries[sseq] : 1;
       Advise(ctx, "MSG_TERMINATED", "io.nats.jetstream.advisory.v1.terminated", sseq,
              st_.pending[sseq].cseq, dc, reason, now_ns);
+    }
+    if (sample_percent_ > 0 && !starts("+TERM")) {
+      if (auto p = st_.pending.find(sseq); p != st_.pending.end()) {
+        SampleAck(ctx, sseq, p->second, now_ns);
+      }
     }
     if (config_.ack_policy == AckPolicy::kAll) {
       std::vector<uint64_t> seqs;

@@ -34,7 +34,8 @@ struct PullRequest {
 // A message handed out and not yet acknowledged.
 struct PendingMsg {
   uint64_t cseq = 0;
-  int64_t deadline_ns = 0;  // redeliver after this (ack wait or backoff)
+  int64_t deadline_ns = 0;   // redeliver after this (ack wait or backoff)
+  int64_t delivered_ns = 0;  // when it went out (ack time samples; 0 after a restart)
 };
 
 // What a consumer has done, as persisted (state.json) and restored.
@@ -115,6 +116,8 @@ class Consumer {
   bool CanDeliver() const;
   uint64_t MsgSize() const;
   void AckOne(uint64_t sseq);
+  // sample_freq: publishes $JS.EVENT.METRIC.CONSUMER.ACK for a sampled share of acks.
+  void SampleAck(server::LoopContext& ctx, uint64_t sseq, const PendingMsg& p, int64_t now_ns);
   void AfterAck();
   void UpdateAckFloor();
   void SendStatus(server::LoopContext& ctx, std::string_view to, std::string_view status,
@@ -139,6 +142,7 @@ class Consumer {
   const int64_t created_ns_;
   const std::string dir_;
   std::vector<std::string> filters_;  // empty: everything
+  int sample_percent_ = 0;            // sample_freq as a percentage, 0: off
 
   ConsumerState st_;
   uint64_t next_sseq_ = 1;        // next stream sequence to look at for new messages

@@ -84,7 +84,7 @@ Status Consumer::LoadState() {
     // Everything that was out at the crash is due again after one ack wait, as on nats-server.
     int64_t deadline = server::WallClockNs() + AckWaitFor(1);
     for (auto& p : j["pending"]) {
-      st_.pending[p[0].get<uint64_t>()] = PendingMsg{p[1].get<uint64_t>(), deadline};
+      st_.pending[p[0].get<uint64_t>()] = PendingMsg{p[1].get<uint64_t>(), deadline, 0};
     }
     for (auto& r : j["redelivered"]) st_.redeliveries[r[0].get<uint64_t>()] = r[1].get<uint64_t>();
     initial_.clear();

@@ -1,6 +1,7 @@
 package spatego
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -229,5 +230,48 @@ func TestJSDurableConsumerSurvivesRestart(t *testing.T) {
 	m := fetch(t, sub, 1, 2*time.Second)[0]
 	if md := meta(t, m); md.Sequence.Stream != 5 || md.Sequence.Consumer != 3 || md.NumDelivered != 1 {
 		t.Fatalf("next after restart: %+v", md)
+	}
+}
+
+// sample_freq 100% publishes an ack metric per ack, and +TERM publishes a terminated advisory.
+func TestJSAckSamplesAndTerminatedAdvisory(t *testing.T) {
+	_, nc, js := startJS(t)
+	streamWith(t, js, &nats.StreamConfig{Name: "SM", Subjects: []string{"sm"}}, 2, "sm")
+	metrics, err := nc.SubscribeSync("$JS.EVENT.METRIC.CONSUMER.ACK.SM.sampled")
+	must(t, err)
+	advisories, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.SM.sampled")
+	must(t, err)
+	must(t, nc.Flush())
+	_, err = js.AddConsumer("SM", &nats.ConsumerConfig{Durable: "sampled", AckPolicy: nats.AckExplicitPolicy, SampleFrequency: "100%"})
+	must(t, err)
+	sub, err := js.PullSubscribe("sm", "sampled")
+	must(t, err)
+	msgs := fetch(t, sub, 2, 2*time.Second)
+	must(t, msgs[0].AckSync())
+	must(t, msgs[1].Term())
+	m, err := metrics.NextMsg(2 * time.Second)
+	must(t, err)
+	var sample struct {
+		Type        string `json:"type"`
+		Stream      string `json:"stream"`
+		Consumer    string `json:"consumer"`
+		StreamSeq   uint64 `json:"stream_seq"`
+		ConsumerSeq uint64 `json:"consumer_seq"`
+		Deliveries  uint64 `json:"deliveries"`
+	}
+	must(t, json.Unmarshal(m.Data, &sample))
+	if sample.Type != "io.nats.jetstream.metric.v1.consumer_ack" || sample.Stream != "SM" ||
+		sample.Consumer != "sampled" || sample.StreamSeq != 1 || sample.ConsumerSeq != 1 || sample.Deliveries != 1 {
+		t.Fatalf("ack sample: %s", m.Data)
+	}
+	a, err := advisories.NextMsg(2 * time.Second)
+	must(t, err)
+	var adv struct {
+		Type      string `json:"type"`
+		StreamSeq uint64 `json:"stream_seq"`
+	}
+	must(t, json.Unmarshal(a.Data, &adv))
+	if adv.Type != "io.nats.jetstream.advisory.v1.terminated" || adv.StreamSeq != 2 {
+		t.Fatalf("terminated advisory: %s", a.Data)
 	}
 }
