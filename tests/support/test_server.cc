@@ -81,7 +81,8 @@ TestServer::~TestServer() {
   // A sanitizer build of the server reports memory errors and leaks in its log, which no test
   // reads: end the test binary with the report so that ctest fails.
   const std::string log = Log();
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error:", "WARNING: ThreadSanitizer"}) {
     if (log.find(marker) != std::string::npos) {
       std::fprintf(stderr, "server under test reported a sanitizer error (%s):\n%s\n",
                    log_path().c_str(), log.c_str());

@@ -201,9 +201,10 @@ void Stream::Subscribe() {
 }
 
 void Stream::Stop() {
+  std::lock_guard lock(mu_);
+  // Under the lock: an Update on another loop may be re-subscribing.
   for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
   subs_.clear();
-  std::lock_guard lock(mu_);
   if (stopped_) return;
   stopped_ = true;
   // Every consumer's state goes to the OS, then one syncfs makes them all durable: one sync

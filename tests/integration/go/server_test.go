@@ -108,7 +108,8 @@ func startServerIn(t *testing.T, dir string, args ...string) *testServer {
 		s.stop()
 		// A sanitizer build reports memory errors and leaks in its log: make them fail the test.
 		if log := s.Log(); strings.Contains(log, "ERROR: AddressSanitizer") ||
-			strings.Contains(log, "ERROR: LeakSanitizer") || strings.Contains(log, "runtime error:") {
+			strings.Contains(log, "ERROR: LeakSanitizer") || strings.Contains(log, "runtime error:") ||
+			strings.Contains(log, "WARNING: ThreadSanitizer") {
 			t.Errorf("the server reported a sanitizer error:\n%s", log)
 		}
 	})
