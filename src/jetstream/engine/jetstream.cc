@@ -13,6 +13,7 @@ namespace spate::jetstream {
 
 using server::InternalMsg;
 using server::LoopContext;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
@@ -244,10 +245,25 @@ void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
     if (verb == "NAMES" && t.size() == 2) return Respond(ctx, reply, StreamNames(body));
     if (verb == "LIST" && t.size() == 2) return Respond(ctx, reply, StreamList(body));
     if (t.size() == 3) {
-      if (verb == "CREATE") return Respond(ctx, reply, StreamCreate(arg(2), body));
-      if (verb == "UPDATE") return Respond(ctx, reply, StreamUpdate(arg(2), body));
+      if (verb == "CREATE") {
+        Json r = StreamCreate(arg(2), body);
+        if (r.contains("did_create"))
+          Advise(ctx, "STREAM.CREATED", "stream_action", arg(2), {}, "create");
+        return Respond(ctx, reply, r);
+      }
+      if (verb == "UPDATE") {
+        Json r = StreamUpdate(arg(2), body);
+        if (!r.contains("error"))
+          Advise(ctx, "STREAM.UPDATED", "stream_action", arg(2), {}, "modify");
+        return Respond(ctx, reply, r);
+      }
       if (verb == "INFO") return Respond(ctx, reply, StreamInfoResponse(arg(2), body));
-      if (verb == "DELETE") return Respond(ctx, reply, StreamDelete(arg(2)));
+      if (verb == "DELETE") {
+        Json r = StreamDelete(arg(2));
+        if (!r.contains("error"))
+          Advise(ctx, "STREAM.DELETED", "stream_action", arg(2), {}, "delete");
+        return Respond(ctx, reply, r);
+      }
       if (verb == "PURGE") return Respond(ctx, reply, StreamPurge(arg(2), body));
     }
     if (verb == "MSG" && t.size() == 4) {
@@ -257,7 +273,12 @@ void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
   } else if (t[0] == "CONSUMER") {
     std::string_view verb = arg(1);
     if (verb == "CREATE" || (verb == "DURABLE" && arg(2) == "CREATE")) {
-      return Respond(ctx, reply, ConsumerCreate(ctx, msg.subject, body));
+      Json r = ConsumerCreate(ctx, msg.subject, body);
+      if (!r.contains("error") && r.contains("name") && r.contains("stream_name")) {
+        Advise(ctx, "CONSUMER.CREATED", "consumer_action", r["stream_name"].get<std::string>(),
+               r["name"].get<std::string>(), "create");
+      }
+      return Respond(ctx, reply, r);
     }
     if (verb == "NAMES" && t.size() == 3) return Respond(ctx, reply, ConsumerNames(arg(2), body));
     if (verb == "LIST" && t.size() == 3)
@@ -266,7 +287,10 @@ void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
       return Respond(ctx, reply, ConsumerInfoResponse(ctx, arg(2), arg(3)));
     }
     if (verb == "DELETE" && t.size() == 4) {
-      return Respond(ctx, reply, ConsumerDelete(ctx, arg(2), arg(3)));
+      Json r = ConsumerDelete(ctx, arg(2), arg(3));
+      if (!r.contains("error"))
+        Advise(ctx, "CONSUMER.DELETED", "consumer_action", arg(2), arg(3), "delete");
+      return Respond(ctx, reply, r);
     }
     if (verb == "MSG" && arg(2) == "NEXT" && t.size() == 5) {
       return ConsumerNext(ctx, arg(3), arg(4), reply, body);
@@ -277,6 +301,26 @@ void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
   Respond(ctx, reply,
           MakeApiErrorResponse("io.nats.jetstream.api.v1.error_response",
                                MakeApiError(ApiErrorId::kBadRequest)));
+}
+
+void JetStream::Advise(LoopContext& ctx, std::string_view event, std::string_view type,
+                       std::string_view stream, std::string_view consumer,
+                       std::string_view action) {
+  // $JS.EVENT.ADVISORY.<event>.<stream>[.<consumer>], nats-server's stream/consumer actions.
+  std::string subject = "$JS.EVENT.ADVISORY.";
+  subject.append(event).append(".").append(stream);
+  if (!consumer.empty()) subject.append(".").append(consumer);
+  if (!env_.HasInterest(ctx, subject)) return;
+  const int64_t now = server::WallClockNs();
+  Json a;
+  a["type"] = std::string("io.nats.jetstream.advisory.v1.").append(type);
+  a["id"] = std::to_string(now) + "-" + std::to_string(api_total_.load());
+  a["timestamp"] = FormatTime(now);
+  a["stream"] = stream;
+  if (!consumer.empty()) a["consumer"] = consumer;
+  a["action"] = action;
+  if (!env_.domain.empty()) a["domain"] = env_.domain;
+  env_.Publish(ctx, subject, {}, {}, DumpGoJson(a));
 }
 
 void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {

@@ -63,6 +63,9 @@ class JetStream : public server::ServerExtension {
   void OnApi(server::LoopContext& ctx, const server::InternalMsg& msg);
   void OnAck(server::LoopContext& ctx, const server::InternalMsg& msg);
   void OnFlowControl(server::LoopContext& ctx, const server::InternalMsg& msg);
+  // $JS.EVENT.ADVISORY.{STREAM,CONSUMER}.{CREATED,UPDATED,DELETED}.<stream>[.<consumer>].
+  void Advise(server::LoopContext& ctx, std::string_view event, std::string_view type,
+              std::string_view stream, std::string_view consumer, std::string_view action);
   void Tick(server::LoopContext& ctx);
   void CopySources(server::LoopContext& ctx, Stream& target);
   void Respond(server::LoopContext& ctx, std::string_view reply,

@@ -448,3 +448,50 @@ func TestJSDirectGet(t *testing.T) {
 		t.Fatalf("direct get on stream without allow_direct: %+v, %v; want no answer", rm, err)
 	}
 }
+
+// Creating, updating and deleting streams and consumers publishes nats-server's action
+// advisories on $JS.EVENT.ADVISORY.
+func TestJSLifecycleAdvisories(t *testing.T) {
+	_, nc, js := startJS(t)
+	adv, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.>")
+	must(t, err)
+	must(t, nc.Flush())
+	addStream(t, js, &nats.StreamConfig{Name: "LC", Subjects: []string{"lc"}})
+	_, err = js.UpdateStream(&nats.StreamConfig{Name: "LC", Subjects: []string{"lc", "lc2"}})
+	must(t, err)
+	_, err = js.AddConsumer("LC", &nats.ConsumerConfig{Durable: "d", AckPolicy: nats.AckExplicitPolicy})
+	must(t, err)
+	must(t, js.DeleteConsumer("LC", "d"))
+	must(t, js.DeleteStream("LC"))
+	want := []struct{ subject, typ, action string }{
+		{"$JS.EVENT.ADVISORY.STREAM.CREATED.LC", "io.nats.jetstream.advisory.v1.stream_action", "create"},
+		{"$JS.EVENT.ADVISORY.STREAM.UPDATED.LC", "io.nats.jetstream.advisory.v1.stream_action", "modify"},
+		{"$JS.EVENT.ADVISORY.CONSUMER.CREATED.LC.d", "io.nats.jetstream.advisory.v1.consumer_action", "create"},
+		{"$JS.EVENT.ADVISORY.CONSUMER.DELETED.LC.d", "io.nats.jetstream.advisory.v1.consumer_action", "delete"},
+		{"$JS.EVENT.ADVISORY.STREAM.DELETED.LC", "io.nats.jetstream.advisory.v1.stream_action", "delete"},
+	}
+	got := map[string]string{}
+	deadline := time.Now().Add(3 * time.Second)
+	for len(got) < len(want) && time.Now().Before(deadline) {
+		m, err := adv.NextMsg(time.Until(deadline))
+		if err != nil {
+			break
+		}
+		var a struct {
+			Type, Stream, Action string
+		}
+		must(t, json.Unmarshal(m.Data, &a))
+		// nats-server also audits every API call on $JS.EVENT.ADVISORY.API; only actions count.
+		if a.Type == "io.nats.jetstream.advisory.v1.stream_action" || a.Type == "io.nats.jetstream.advisory.v1.consumer_action" {
+			if a.Stream != "LC" {
+				t.Fatalf("advisory %s names stream %q", m.Subject, a.Stream)
+			}
+			got[m.Subject] = a.Type + " " + a.Action
+		}
+	}
+	for _, w := range want {
+		if got[w.subject] != w.typ+" "+w.action {
+			t.Errorf("%s: got %q, want %q", w.subject, got[w.subject], w.typ+" "+w.action)
+		}
+	}
+}
