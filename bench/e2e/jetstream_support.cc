@@ -120,8 +120,9 @@ std::string DurabilityUnsupported(const ServerSpec& server, Durability durabilit
     while (std::getline(log, line) && line.empty()) {
     }
     const bool safe = durability == Durability::kSafe;
-    reason = server.name + " does not start with `jetstream { sync_interval: " +
-             (safe ? "always" : "2m") + " }`: " + (line.empty() ? started.status().message() : line);
+    reason = server.name +
+             " does not start with `jetstream { sync_interval: " + (safe ? "always" : "2m") +
+             " }`: " + (line.empty() ? started.status().message() : line);
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
@@ -176,8 +177,8 @@ Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq) {
   do {
     jsConsumerInfo* info = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
-    SPATE_RETURN_IF_ERROR(FromJs(natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code),
-                                 code, "consumer info"));
+    SPATE_RETURN_IF_ERROR(FromJs(natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code), code,
+                                 "consumer info"));
     const bool done = info->AckFloor.Stream >= last_seq && info->NumAckPending == 0;
     state = "ack floor " + std::to_string(info->AckFloor.Stream) + " of " +
             std::to_string(last_seq) + ", " + std::to_string(info->NumAckPending) +
@@ -189,8 +190,7 @@ Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq) {
   return Status::Unavailable("acks not all processed after 5 s: " + state);
 }
 
-Result<std::unique_ptr<AsyncPublisher>> AsyncPublisher::Create(natsConnection* nc,
-                                                               int max_pending,
+Result<std::unique_ptr<AsyncPublisher>> AsyncPublisher::Create(natsConnection* nc, int max_pending,
                                                                PubAckTally* tally) {
   jsOptions options;
   jsOptions_Init(&options);
@@ -222,8 +222,8 @@ Status AsyncPublisher::Publish(const std::string& subject, const std::string& pa
   for (int64_t i = 0; i < count; ++i) {
     const natsStatus s = js_PublishAsync(js_.get(), subject.c_str(), payload.data(), size, nullptr);
     if (s != NATS_OK) {
-      return FromNats(s, "js_PublishAsync of message " + std::to_string(i + 1) + " (" +
-                             acked_text() + ")");
+      return FromNats(
+          s, "js_PublishAsync of message " + std::to_string(i + 1) + " (" + acked_text() + ")");
     }
   }
   published_ += static_cast<uint64_t>(count);
@@ -235,8 +235,8 @@ Status AsyncPublisher::Publish(const std::string& subject, const std::string& pa
     if (s == NATS_OK) break;
     const int64_t acked = tally.acked.load();
     if (s != NATS_TIMEOUT || acked == last) {
-      return FromNats(s, "waiting " + std::to_string(kStallWaitMs) + " ms for PubAcks (" +
-                             acked_text() + ")");
+      return FromNats(
+          s, "waiting " + std::to_string(kStallWaitMs) + " ms for PubAcks (" + acked_text() + ")");
     }
     last = acked;
   }
@@ -251,8 +251,29 @@ Status AsyncPublisher::Publish(const std::string& subject, const std::string& pa
   end_ns_ = NowNanos();
   if (const int64_t bad = tally.bad.load(); bad > 0) {
     std::lock_guard lock(tally.mutex);
-    return Status::Corruption(std::to_string(bad) + " bad PubAck(s); first: " +
-                              tally.first_problem);
+    return Status::Corruption(std::to_string(bad) +
+                              " bad PubAck(s); first: " + tally.first_problem);
+  }
+  return Status::Ok();
+}
+
+Status WaitWithoutStall(const std::atomic<int64_t>& received, int64_t target,
+                        const std::function<bool()>& done, const ConnectionEvents& events,
+                        std::chrono::microseconds poll) {
+  int64_t last = -1;
+  int64_t last_progress_ns = NowNanos();
+  while (!done()) {
+    const int64_t now_received = received.load();
+    const int64_t now = NowNanos();
+    if (events.closed.load() > 0) return Status::Unavailable("the server closed a connection");
+    if (now_received != last) {
+      last = now_received;
+      last_progress_ns = now;
+    } else if (now - last_progress_ns > kStallTimeoutNs) {
+      return Status::Unavailable("no message for 5 s: " + std::to_string(now_received) + " of " +
+                                 std::to_string(target) + " received");
+    }
+    std::this_thread::sleep_for(poll);
   }
   return Status::Ok();
 }

@@ -3,13 +3,16 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bench/e2e/nats_client.h"
 #include "bench/e2e/scenario.h"
 
 namespace spate::bench {
@@ -67,6 +70,12 @@ Result<uint64_t> StreamMessages(jsCtx* js, const std::string& stream);
 // pending: proof the server processed every ack. An error says where it got stuck.
 Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq);
 
+// Polls every `poll` until `done()` holds. Fails when a connection of `events` was closed by the
+// server, or when `received` has not moved for 5 s (a stall), naming `target` in the error.
+Status WaitWithoutStall(const std::atomic<int64_t>& received, int64_t target,
+                        const std::function<bool()>& done, const ConnectionEvents& events,
+                        std::chrono::microseconds poll);
+
 // Checks every PubAck of an AsyncPublisher. Written by the client library's delivery thread.
 // It outlives the publisher (a late PubAck after a failed sample must find it), so scenarios
 // keep them for their own lifetime.
@@ -74,7 +83,7 @@ struct PubAckTally {
   PubAckTally(std::string stream_name, int64_t capacity)
       : stream(std::move(stream_name)), seen(static_cast<size_t>(capacity), 0) {}
   const std::string stream;
-  std::vector<uint8_t> seen;  // [seq - 1]: that sequence was acknowledged
+  std::vector<uint8_t> seen;                    // [seq - 1]: that sequence was acknowledged
   std::atomic<uint64_t> lowest{1}, highest{0};  // sequences the current phase may get
   std::atomic<int64_t> acked{0};                // PubAcks (good or bad) and errors
   std::atomic<int64_t> bad{0};

@@ -31,7 +31,6 @@ constexpr char kSubject[] = "bench.js";
 constexpr int kFillInFlight = 256;
 constexpr int64_t kMaxAckPending = 1000;
 constexpr int kFetchTimeoutMs = 5000;
-constexpr int64_t kStallTimeoutNs = 5'000'000'000;
 
 // Empty when `msg` is the stream's message `expected_seq` with the right payload size.
 std::string CheckMessage(natsMsg* msg, int payload_bytes, uint64_t expected_seq) {
@@ -71,22 +70,10 @@ void OnPushMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closu
 
 // Waits until the push consumer has delivered `tally.target` messages; fails on a 5 s stall.
 Status WaitForPushed(const PushTally& tally, const ConnectionEvents& events) {
-  int64_t last = -1;
-  int64_t last_progress_ns = NowNanos();
-  while (tally.done_ns.load(std::memory_order_acquire) == 0) {
-    const int64_t received = tally.received.load();
-    const int64_t now = NowNanos();
-    if (events.closed.load() > 0) return Status::Unavailable("the server closed the connection");
-    if (received != last) {
-      last = received;
-      last_progress_ns = now;
-    } else if (now - last_progress_ns > kStallTimeoutNs) {
-      return Status::Unavailable("no message for 5 s: " + std::to_string(received) + " of " +
-                                 std::to_string(tally.target) + " received");
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
-  }
-  return Status::Ok();
+  return WaitWithoutStall(
+      tally.received, tally.target,
+      [&] { return tally.done_ns.load(std::memory_order_acquire) != 0; }, events,
+      std::chrono::microseconds(50));
 }
 
 }  // namespace
@@ -153,13 +140,13 @@ Status JsConsumeScenario::Run(const ScenarioContext& context, Sample* sample) {
     push = push_tallies_
                .emplace_back(std::make_unique<PushTally>(config_.payload_bytes, config_.messages))
                .get();
-    SPATE_RETURN_IF_ERROR(FromJs(js_Subscribe(&raw_sub, js.get(), kSubject, OnPushMessage, push,
-                                              nullptr, &options, &code),
-                                 code, "js_Subscribe"));
+    SPATE_RETURN_IF_ERROR(FromJs(
+        js_Subscribe(&raw_sub, js.get(), kSubject, OnPushMessage, push, nullptr, &options, &code),
+        code, "js_Subscribe"));
   } else {
-    SPATE_RETURN_IF_ERROR(FromJs(js_PullSubscribe(&raw_sub, js.get(), kSubject, "bench-pull",
-                                                  nullptr, &options, &code),
-                                 code, "js_PullSubscribe"));
+    SPATE_RETURN_IF_ERROR(FromJs(
+        js_PullSubscribe(&raw_sub, js.get(), kSubject, "bench-pull", nullptr, &options, &code),
+        code, "js_PullSubscribe"));
   }
   NatsSubscription sub(raw_sub);
   int64_t end = 0;
@@ -206,8 +193,8 @@ Status JsConsumeScenario::Pull(natsSubscription* sub, Sample* sample) {
     for (int i = 0; i < list.Count; ++i) {
       ++received;
       if (problem.empty()) {
-        problem = CheckMessage(list.Msgs[i], config_.payload_bytes,
-                               static_cast<uint64_t>(received));
+        problem =
+            CheckMessage(list.Msgs[i], config_.payload_bytes, static_cast<uint64_t>(received));
       }
       if (const natsStatus ack = natsMsg_Ack(list.Msgs[i], nullptr); ack != NATS_OK) {
         if (problem.empty()) problem = std::string("natsMsg_Ack: ") + natsStatus_GetText(ack);

@@ -32,7 +32,6 @@ namespace {
 constexpr char kStream[] = "BENCH";
 constexpr char kSubject[] = "bench.js";
 constexpr int64_t kMaxAckPending = 1000;
-constexpr int64_t kStallTimeoutNs = 5'000'000'000;
 // The payload starts with the send time and the message's index (0-based), host byte order.
 constexpr int kHeaderBytes = 16;
 
@@ -85,22 +84,10 @@ void OnMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) 
 
 // Waits until the consumer has delivered every message; fails on a 5 s stall.
 Status WaitForDelivered(const LatencyTally& tally, const ConnectionEvents& events) {
-  int64_t last = -1;
-  int64_t last_progress_ns = NowNanos();
-  while (tally.received.load(std::memory_order_acquire) < tally.target) {
-    const int64_t received = tally.received.load();
-    const int64_t now = NowNanos();
-    if (events.closed.load() > 0) return Status::Unavailable("the server closed a connection");
-    if (received != last) {
-      last = received;
-      last_progress_ns = now;
-    } else if (now - last_progress_ns > kStallTimeoutNs) {
-      return Status::Unavailable("no message for 5 s: " + std::to_string(received) + " of " +
-                                 std::to_string(tally.target) + " received");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return Status::Ok();
+  return WaitWithoutStall(
+      tally.received, tally.target,
+      [&] { return tally.received.load(std::memory_order_acquire) >= tally.target; }, events,
+      std::chrono::milliseconds(1));
 }
 
 }  // namespace

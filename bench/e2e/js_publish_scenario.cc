@@ -44,11 +44,11 @@ Status PublishOne(jsCtx* js, const std::string& payload, uint64_t expected_seq, 
 }  // namespace
 
 std::string JsPublishScenario::description() const {
-  std::string text = config_.async ? "js_PublishAsync, " + std::to_string(config_.max_pending) +
-                                         " in flight"
-                                   : "js_Publish, one at a time";
-  text += ", " + std::to_string(config_.payload_bytes) + " B, " +
-          std::to_string(config_.messages) + " msgs, ";
+  std::string text = config_.async
+                         ? "js_PublishAsync, " + std::to_string(config_.max_pending) + " in flight"
+                         : "js_Publish, one at a time";
+  text += ", " + std::to_string(config_.payload_bytes) + " B, " + std::to_string(config_.messages) +
+          " msgs, ";
   if (config_.storage == StorageKind::kMemory) return text + "memory stream";
   return text + "file stream; " + PairingDescription(config_.pairing);
 }

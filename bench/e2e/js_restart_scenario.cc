@@ -52,9 +52,8 @@ Status JsRestartScenario::Fill(const std::string& url, Sample* sample) {
   SPATE_RETURN_IF_ERROR(AddStream(filler->js(), kStream, kSubject, StorageKind::kFile));
   SPATE_RETURN_IF_ERROR(
       filler->Publish(kSubject, std::string(config_.payload_bytes, 'r'), config_.messages));
-  sample->metrics["fill_msgs_per_sec"] =
-      static_cast<double>(config_.messages) * 1e9 /
-      static_cast<double>(filler->end_ns() - filler->start_ns());
+  sample->metrics["fill_msgs_per_sec"] = static_cast<double>(config_.messages) * 1e9 /
+                                         static_cast<double>(filler->end_ns() - filler->start_ns());
   SPATE_ASSIGN_OR_RETURN(const uint64_t stored, StreamMessages(filler->js(), kStream));
   if (stored != static_cast<uint64_t>(config_.messages)) {
     return Status::Corruption("stream holds " + std::to_string(stored) + " messages before the " +

@@ -68,8 +68,8 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
       all.push_back(js_publish(async, StorageKind::kFile, pairing, 1024, large));
     }
     // spate's default fdatasyncs before each PubAck: one at a time that is ~1k msgs/s here.
-    all.push_back(js_publish(async, StorageKind::kFile, Pairing::kCross, 128,
-                             async ? small : small / 4));
+    all.push_back(
+        js_publish(async, StorageKind::kFile, Pairing::kCross, 128, async ? small : small / 4));
     all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 128, small));
     all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 1024, large));
   }

@@ -200,8 +200,8 @@ TEST_F(JetStreamDurabilityTest, CorruptAndTornBlocksAreReportedAndSkipped) {
     for (int i = 1; i <= kCount; ++i) {
       std::string p = IdPayload(static_cast<uint64_t>(i)) + "-payload-" + std::string(40, 'x');
       jsPubAck* pa = nullptr;
-      ASSERT_EQ(js_Publish(&pa, js.get(), "dmg.data", p.data(), static_cast<int>(p.size()),
-                           nullptr, nullptr),
+      ASSERT_EQ(js_Publish(&pa, js.get(), "dmg.data", p.data(), static_cast<int>(p.size()), nullptr,
+                           nullptr),
                 NATS_OK);
       jsPubAck_Destroy(pa);
     }
