@@ -311,20 +311,21 @@ void Consumer::OnPullRequest(LoopContext& ctx, std::string_view reply, std::stri
   std::string_view trimmed = body;
   while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
   if (!trimmed.empty() && trimmed.front() == '{') {
-    try {
-      auto j = nlohmann::json::parse(trimmed);
-      if (j.contains("batch")) req.batch = j["batch"].get<int64_t>();
-      if (j.contains("max_bytes")) req.max_bytes = j["max_bytes"].get<int64_t>();
-      if (j.contains("expires")) {
-        int64_t e = j["expires"].get<int64_t>();
-        if (e > 0) req.expires_ns = now_ns + e;
-      }
-      if (j.contains("no_wait")) req.no_wait = j["no_wait"].get<bool>();
-      if (j.contains("idle_heartbeat")) req.heartbeat_ns = j["idle_heartbeat"].get<int64_t>();
-    } catch (const std::exception&) {
+    // Decoded as nats-server does (Go's encoding/json: keys match case-insensitively).
+    nlohmann::json j = ParseJson(trimmed);
+    JsonObjectReader r(j);
+    Duration expires{0}, heartbeat{0};
+    r.Read("batch", &req.batch);
+    r.Read("max_bytes", &req.max_bytes);
+    r.Read("expires", &expires);
+    r.Read("no_wait", &req.no_wait);
+    r.Read("idle_heartbeat", &heartbeat);
+    if (!r.ok()) {
       SendStatus(ctx, reply, "400", "Bad Request");
       return;
     }
+    if (expires.count() > 0) req.expires_ns = now_ns + expires.count();
+    req.heartbeat_ns = heartbeat.count();
   } else if (!trimmed.empty()) {
     int64_t n = std::atoll(std::string(trimmed).c_str());
     if (n > 0) req.batch = n;
@@ -450,11 +451,12 @@ void Consumer::OnAck(LoopContext& ctx, uint64_t sseq, uint64_t cseq, std::string
       std::string_view rest = body.substr(4);
       while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
       if (!rest.empty()) {
-        try {
-          auto j = nlohmann::json::parse(rest);
-          if (j.contains("delay")) delay = j["delay"].get<int64_t>();
-        } catch (const std::exception&) {
-        }
+        // {"delay": ns}; anything unreadable is a plain NAK.
+        nlohmann::json j = ParseJson(rest);
+        JsonObjectReader r(j);
+        Duration d{0};
+        r.Read("delay", &d);
+        if (r.ok()) delay = d.count();
       }
       if (delay > 0) {
         it->second.deadline_ns = now_ns + delay;

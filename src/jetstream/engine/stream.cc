@@ -535,16 +535,12 @@ void Stream::OnDirectGet(LoopContext& ctx, const InternalMsg& msg) {
   } else if (msg.payload.empty()) {
     bad = true;
   } else {
-    try {
-      auto j = nlohmann::json::parse(msg.payload);
-      if (!j.is_object()) throw std::runtime_error("not an object");
-      if (j.contains("seq")) req.seq = j["seq"].get<uint64_t>();
-      if (j.contains("last_by_subj")) req.last_by_subject = j["last_by_subj"].get<std::string>();
-      if (j.contains("next_by_subj")) req.next_by_subject = j["next_by_subj"].get<std::string>();
-      if (req.seq == 0 && req.last_by_subject.empty() && req.next_by_subject.empty()) bad = true;
-    } catch (const std::exception&) {
-      bad = true;
-    }
+    nlohmann::json j = ParseJson(msg.payload);
+    JsonObjectReader r(j);
+    r.Read("seq", &req.seq);
+    r.Read("last_by_subj", &req.last_by_subject);
+    r.Read("next_by_subj", &req.next_by_subject);
+    bad = !r.ok() || (req.seq == 0 && req.last_by_subject.empty() && req.next_by_subject.empty());
   }
   if (bad) {
     env_.Publish(ctx, msg.reply, {}, HeaderWriter("408", "Bad Request").Finish(), {});
