@@ -85,6 +85,12 @@ func TestJSPullNoWaitBehindWaitingRequests(t *testing.T) {
 		t.Fatalf("no_wait behind a waiting request: status %q after %v", got, time.Since(start))
 	}
 	gone.Close()
+	// The close is processed asynchronously: wait until the server has dropped the departed
+	// requester's interest, else the message may legitimately go to it (a race in nats-server too).
+	waitFor(t, 5*time.Second, func() bool {
+		_, err := nc.Request("gone.inbox", nil, 200*time.Millisecond)
+		return err == nats.ErrNoResponders
+	}, "the departed requester's subscription is gone")
 	publish(t, js, "nw.a", "x")
 	sub, err := js.PullSubscribe("nw.a", "C")
 	must(t, err)
