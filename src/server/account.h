@@ -2,10 +2,12 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "routing/subject_trie.h"
+#include "server/options/server_options.h"
 
 namespace spate::server {
 
@@ -27,6 +29,9 @@ class Account {
   routing::MatchCache* cache(int loop_index) {
     return caches_[static_cast<size_t>(loop_index)].get();
   }
+
+  // Set when JetStream is enabled for the account (before the server starts).
+  std::optional<AccountJetStreamLimits> jetstream_limits;
 
   std::atomic<uint64_t> msgs_in{0}, bytes_in{0}, msgs_out{0}, bytes_out{0};
   std::atomic<int64_t> num_connections{0};

@@ -14,6 +14,7 @@
 #include "protocol/client_parser.h"
 #include "server/event_loop.h"
 #include "server/outbound_buffer.h"
+#include "server/permissions.h"
 
 namespace spate::server {
 
@@ -114,6 +115,11 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void ForgetSubscription(const std::shared_ptr<ServerSubscription>& sub);
   // A message was delivered to this client at `now_ns` (nats-server counts it as activity).
   void NoteDelivery(int64_t now_ns) { last_activity_ns_.store(now_ns, std::memory_order_relaxed); }
+  // Whether a message may be delivered here (subscribe deny filters; records reply subjects
+  // for allow_responses). Any loop.
+  bool AllowDelivery(std::string_view subject, std::string_view reply, int64_t now_ns) {
+    return !checks_deliveries_ || perms_->AllowDelivery(subject, reply, now_ns);
+  }
   // When the current read started (wall clock ns); owning loop only.
   int64_t read_time_ns() const { return read_time_ns_; }
 
@@ -126,7 +132,12 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void OnPub(const protocol::PubOp& op);
   void OnSub(const protocol::SubOp& op);
   void OnUnsub(const protocol::UnsubOp& op);
-  bool Authenticate(const std::string& user, const std::string& pass, const std::string& token);
+  // On success `matched` is the user of the users list (nullptr for the single-user forms).
+  bool Authenticate(const std::string& user, const std::string& pass, const std::string& token,
+                    const UserEntry** matched);
+  // Moves the connection into the user's account and applies its permissions.
+  void BindUser(const UserEntry& user);
+  std::string AuthDescription() const { return "User \"" + auth_user_ + "\""; }
   void SendErrAndClose(std::string_view err, CloseReason reason);
   void SendOk();
   void RemoveAllSubscriptions();
@@ -149,6 +160,10 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   bool connect_received_ = false;
   bool auth_required_ = false;
   bool closing_ = false;
+  std::string auth_user_;
+  // Set at CONNECT, before any subscription exists; read by delivering loops after that.
+  std::unique_ptr<ClientPermissions> perms_;
+  bool checks_deliveries_ = false;
   int pings_out_ = 0;
   std::chrono::steady_clock::time_point next_ping_;
   std::unordered_map<std::string, std::shared_ptr<ServerSubscription>> subs_;

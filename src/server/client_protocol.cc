@@ -35,6 +35,9 @@ bool MergeField(const nlohmann::json& j, const char* key, T* field) {
   return true;
 }
 
+// TODO(auth): bcrypt and constant-time comparison come with src/auth.
+bool CheckPassword(const std::string& stored, const std::string& given) { return stored == given; }
+
 }  // namespace
 
 void Client::Dispatch(const protocol::ClientOp& op) {
@@ -100,11 +103,13 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
   if (auth_required_ && !connect_received_) {
-    if (!Authenticate(user, pass, token)) {
+    const UserEntry* matched = nullptr;
+    if (!Authenticate(user, pass, token, &matched)) {
       LOG_ERROR("%s - authentication error", Describe().c_str());
       SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
       return;
     }
+    if (matched != nullptr) BindUser(*matched);
   }
   if (!connect_received_) {
     // As nats-server: the first RTT estimate is the time from accept to CONNECT.
@@ -122,15 +127,49 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
 }
 
 bool Client::Authenticate(const std::string& user, const std::string& pass,
-                          const std::string& token) {
+                          const std::string& token, const UserEntry** matched) {
   const AuthOptions& auth = server_.options().auth;
-  if (!auth.token.empty()) return token == auth.token;
+  if (!auth.token.empty()) return CheckPassword(auth.token, token);
   // With a users list the single user/password are ignored, as in nats-server.
-  if (auth.users.empty()) return !auth.user.empty() && user == auth.user && pass == auth.password;
+  if (auth.users.empty()) {
+    return !auth.user.empty() && user == auth.user && CheckPassword(auth.password, pass);
+  }
+  // No credentials at all: the no_auth_user, when there is one.
+  if (user.empty() && pass.empty() && token.empty() && !auth.no_auth_user.empty()) {
+    for (const UserEntry& u : auth.users) {
+      if (u.user == auth.no_auth_user) {
+        *matched = &u;
+        return true;
+      }
+    }
+    return false;
+  }
   for (const UserEntry& u : auth.users) {
-    if (u.user == user) return u.password == pass;
+    if (u.user == user) {
+      if (!CheckPassword(u.password, pass)) return false;
+      *matched = &u;
+      return true;
+    }
   }
   return false;
+}
+
+void Client::BindUser(const UserEntry& user) {
+  auth_user_ = user.user;
+  if (!user.account.empty()) {
+    std::shared_ptr<Account> account = server_.FindAccount(user.account);
+    if (account != nullptr && account != account_) {
+      account_->num_connections.fetch_sub(1, std::memory_order_relaxed);
+      account_ = std::move(account);
+      account_->num_connections.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  const std::optional<Permissions>& p =
+      user.permissions ? user.permissions : server_.options().auth.default_permissions;
+  if (p) {
+    perms_ = std::make_unique<ClientPermissions>(*p);
+    checks_deliveries_ = perms_->checks_deliveries();
+  }
 }
 
 void Client::OnPub(const protocol::PubOp& op) {
@@ -143,6 +182,15 @@ void Client::OnPub(const protocol::PubOp& op) {
   if (op.has_headers && !opts_.headers) {
     // nats-server drops the connection when HPUB arrives without headers in CONNECT.
     CloseNow(CloseReason::kProtocolViolation);
+    return;
+  }
+  if (perms_ != nullptr && !perms_->CanPublish(op.subject, read_time_ns_)) {
+    std::string err = "Permissions Violation for Publish to \"";
+    err.append(op.subject).append("\"");
+    LOG_ERROR("%s - Publish Violation - %s, Subject \"%.*s\"", Describe().c_str(),
+              AuthDescription().c_str(), static_cast<int>(op.subject.size()), op.subject.data());
+    QueueProto("-ERR '" + err + "'\r\n");
+    ctx_.flush.Add(shared_from_this());
     return;
   }
   ++in_msgs_;
@@ -183,6 +231,16 @@ void Client::OnSub(const protocol::SubOp& op) {
   if (!routing::IsValidSubject(op.subject) ||
       (!op.queue.empty() && !routing::IsValidQueueName(op.queue))) {
     QueueProto(protocol::kErrInvalidSubject);
+    return;
+  }
+  if (perms_ != nullptr && !perms_->CanSubscribe(op.subject, op.queue)) {
+    std::string err = "Permissions Violation for Subscription to \"";
+    err.append(op.subject).append("\"");
+    if (!op.queue.empty()) err.append(" using queue \"").append(op.queue).append("\"");
+    LOG_ERROR("%s - Subscription Violation - %s, Subject \"%.*s\", SID %.*s", Describe().c_str(),
+              AuthDescription().c_str(), static_cast<int>(op.subject.size()), op.subject.data(),
+              static_cast<int>(op.sid.size()), op.sid.data());
+    QueueProto("-ERR '" + err + "'\r\n");
     return;
   }
   std::string sid(op.sid);

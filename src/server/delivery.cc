@@ -61,6 +61,7 @@ bool DeliverTo(LoopContext& ctx, Account& account, const routing::SubscriptionRe
     return DeliverInternal(ctx, account, ref, subject, reply, headers, payload);
   }
   if (sub.client->closed()) return false;
+  if (!sub.client->AllowDelivery(subject, reply, now_ns)) return false;
   if (!ClaimDelivery(account, sub, ref)) return false;
   if (!sub.client->QueueMsg(sub, subject, reply, headers, payload)) return false;
   sub.client->NoteDelivery(now_ns);

@@ -47,6 +47,44 @@ Server::Server(ServerOptions opts) : opts_(std::move(opts)) {
   if (n <= 0) n = 1;
   for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<LoopContext>(i));
   global_account_ = std::make_shared<Account>(kGlobalAccountName, n);
+  accounts_[kGlobalAccountName] = global_account_;
+  for (const AccountConfig& a : opts_.auth.accounts) {
+    auto account = std::make_shared<Account>(a.name, n);
+    account->jetstream_limits = a.jetstream;
+    accounts_[a.name] = std::move(account);
+  }
+  // As nats-server: without configured accounts the global account has JetStream; with them,
+  // only the accounts that enable it.
+  if (opts_.auth.accounts.empty()) global_account_->jetstream_limits = AccountJetStreamLimits{};
+}
+
+std::vector<std::shared_ptr<Account>> Server::accounts() const {
+  std::vector<std::shared_ptr<Account>> out;
+  for (const auto& [name, account] : accounts_) out.push_back(account);
+  return out;
+}
+
+std::shared_ptr<Account> Server::FindAccount(std::string_view name) const {
+  auto it = accounts_.find(name);
+  return it == accounts_.end() ? nullptr : it->second;
+}
+
+Status Server::ValidateAccounts() const {
+  for (const UserEntry& u : opts_.auth.users) {
+    if (!u.account.empty() && FindAccount(u.account) == nullptr) {
+      return Status::InvalidArgument("user \"" + u.user + "\": unknown account \"" + u.account +
+                                     "\"");
+    }
+  }
+  for (const AccountConfig& a : opts_.auth.accounts) {
+    for (const AccountImport& i : a.imports) {
+      if (FindAccount(i.account) == nullptr) {
+        return Status::InvalidArgument("account \"" + a.name +
+                                       "\": import from unknown account \"" + i.account + "\"");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Server::~Server() {
@@ -92,6 +130,7 @@ std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip) c
 }
 
 Status Server::Start() {
+  SPATE_RETURN_IF_ERROR(ValidateAccounts());
   SPATE_RETURN_IF_ERROR(Listen());
   BuildInfoTemplate();
   LOG_INFO("Starting spate-server");
@@ -115,6 +154,8 @@ Status Server::Start() {
       for (auto& [id, client] : c->clients) client->Tick(now);
     });
   }
+  imports_ = std::make_unique<AccountImports>(*this);
+  SPATE_RETURN_IF_ERROR(imports_->Start());
   if (jetstream_ != nullptr) {
     if (Status st = jetstream_->Start(); !st.ok()) return st;
   }
@@ -270,7 +311,8 @@ void Server::Shutdown() {
   for (auto& ctx : loops_) ctx->thread.join();
   for (auto& ctx : loops_) ctx->clients.clear();
   if (jetstream_ != nullptr) jetstream_->Stop();
-  global_account_->ClearCaches();
+  if (imports_ != nullptr) imports_->Stop();
+  for (auto& [name, account] : accounts_) account->ClearCaches();
   LOG_INFO("Server Exiting..");
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "common/status.h"
 #include "server/account.h"
+#include "server/account_imports.h"
 #include "server/client.h"
 #include "server/event_loop.h"
 #include "server/loop_context.h"
@@ -87,7 +89,10 @@ class Server : public IoHandler {
   size_t num_loops() const { return loops_.size(); }
   // Loop state is owned by its thread: post work to `loop_context(i).loop` to read it.
   LoopContext& loop_context(size_t i) { return *loops_[i]; }
-  std::vector<std::shared_ptr<Account>> accounts() const { return {global_account_}; }
+  // Every account: the global one ($G) and those of the `accounts` block. Fixed after
+  // construction.
+  std::vector<std::shared_ptr<Account>> accounts() const;
+  std::shared_ptr<Account> FindAccount(std::string_view name) const;
   bool running() const { return running_.load(std::memory_order_acquire); }
 
   // The ring of recently closed connections (newest last), bounded at kMaxClosedConnections.
@@ -98,6 +103,7 @@ class Server : public IoHandler {
   void CountClose(CloseReason reason);
 
  private:
+  Status ValidateAccounts() const;
   Status Listen();
   void Accept();
   void BuildInfoTemplate();
@@ -113,6 +119,8 @@ class Server : public IoHandler {
   std::atomic<int> num_clients_{0};
   size_t next_loop_ = 0;  // loop 0 only
   std::shared_ptr<Account> global_account_;
+  std::map<std::string, std::shared_ptr<Account>, std::less<>> accounts_;  // with $G
+  std::unique_ptr<AccountImports> imports_;
   std::atomic<bool> shutdown_{false};
   std::atomic<bool> running_{false};
   int64_t start_time_ns_ = 0;

@@ -3,8 +3,8 @@
 
 #include "common/logging.h"
 #include "jetstream/consumer_request.h"
+#include "jetstream/engine/account_jetstream.h"
 #include "jetstream/engine/consumer.h"
-#include "jetstream/engine/jetstream.h"
 #include "jetstream/json_codec.h"
 #include "routing/subject.h"
 
@@ -67,7 +67,8 @@ ApiStatus CheckWorkQueue(const ConsumerConfig& cfg, const ConsumerMap& existing)
 
 }  // namespace
 
-Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::string_view body) {
+Json AccountJetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject,
+                                      std::string_view body) {
   ApiResult<ConsumerCreateTarget> target = ParseConsumerCreateSubject(subject);
   if (!target.ok()) return MakeApiErrorResponse(rt::kConsumerCreate, target.error());
   ApiResult<CreateConsumerRequest> req = DecodeCreateConsumerRequest(body);
@@ -77,6 +78,9 @@ Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::
   std::shared_ptr<Stream> stream = Find(target->stream);
   if (stream == nullptr) return Error(rt::kConsumerCreate, ApiErrorId::kStreamNotFound);
 
+  // The account's consumers, counted before taking this stream's lock (Usage() takes each
+  // stream's in turn); a concurrent create may slip past the limit by one, as a race anyway.
+  const size_t account_consumers = env_.max_consumers >= 0 ? Usage().consumers : 0;
   std::lock_guard lock(stream->mutex());
   const StreamConfig& scfg = stream->config_unlocked();
   ConsumerConfig cfg = ApplyConsumerDefaults(*checked, scfg, env_.limits, env_.account_limits);
@@ -115,7 +119,8 @@ Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::
   if (req->action == ConsumerAction::kUpdate) {
     return Error(rt::kConsumerCreate, ApiErrorId::kConsumerDoesNotExist);
   }
-  if (scfg.max_consumers > 0 && consumers.size() >= static_cast<size_t>(scfg.max_consumers)) {
+  if ((scfg.max_consumers > 0 && consumers.size() >= static_cast<size_t>(scfg.max_consumers)) ||
+      (env_.max_consumers >= 0 && account_consumers >= static_cast<size_t>(env_.max_consumers))) {
     return Error(rt::kConsumerCreate, ApiErrorId::kMaximumConsumersLimit);
   }
   if (scfg.retention == RetentionPolicy::kWorkQueue) {
@@ -155,8 +160,8 @@ Json JetStream::ConsumerCreate(LoopContext& ctx, std::string_view subject, std::
   return out;
 }
 
-Json JetStream::ConsumerInfoResponse(LoopContext& ctx, std::string_view stream_name,
-                                     std::string_view name) {
+Json AccountJetStream::ConsumerInfoResponse(LoopContext& ctx, std::string_view stream_name,
+                                            std::string_view name) {
   std::shared_ptr<Stream> stream = Find(stream_name);
   if (stream == nullptr) return Error(rt::kConsumerInfo, ApiErrorId::kStreamNotFound);
   std::lock_guard lock(stream->mutex());
@@ -166,8 +171,8 @@ Json JetStream::ConsumerInfoResponse(LoopContext& ctx, std::string_view stream_n
   return MakeApiResponse(rt::kConsumerInfo, EncodeConsumerInfo(it->second->Info(&ctx)));
 }
 
-Json JetStream::ConsumerDelete(LoopContext& ctx, std::string_view stream_name,
-                               std::string_view name) {
+Json AccountJetStream::ConsumerDelete(LoopContext& ctx, std::string_view stream_name,
+                                      std::string_view name) {
   std::shared_ptr<Stream> stream = Find(stream_name);
   if (stream == nullptr) return Error(rt::kConsumerDelete, ApiErrorId::kStreamNotFound);
   std::lock_guard lock(stream->mutex());
@@ -203,7 +208,7 @@ int ParseOffset(std::string_view body, bool* ok) {
 
 }  // namespace
 
-Json JetStream::ConsumerNames(std::string_view stream_name, std::string_view body) {
+Json AccountJetStream::ConsumerNames(std::string_view stream_name, std::string_view body) {
   bool ok = true;
   int offset = ParseOffset(body, &ok);
   if (!ok) return Error(rt::kConsumerNames, ApiErrorId::kInvalidJSON);
@@ -225,8 +230,8 @@ Json JetStream::ConsumerNames(std::string_view stream_name, std::string_view bod
   return out;
 }
 
-Json JetStream::ConsumerList(LoopContext& ctx, std::string_view stream_name,
-                             std::string_view body) {
+Json AccountJetStream::ConsumerList(LoopContext& ctx, std::string_view stream_name,
+                                    std::string_view body) {
   bool ok = true;
   int offset = ParseOffset(body, &ok);
   if (!ok) return Error(rt::kConsumerList, ApiErrorId::kInvalidJSON);
@@ -248,8 +253,9 @@ Json JetStream::ConsumerList(LoopContext& ctx, std::string_view stream_name,
   return out;
 }
 
-void JetStream::ConsumerNext(LoopContext& ctx, std::string_view stream_name, std::string_view name,
-                             std::string_view reply, std::string_view body) {
+void AccountJetStream::ConsumerNext(LoopContext& ctx, std::string_view stream_name,
+                                    std::string_view name, std::string_view reply,
+                                    std::string_view body) {
   std::shared_ptr<Stream> stream = Find(stream_name);
   if (stream == nullptr) return;  // nats-server answers nothing either: the request times out
   std::lock_guard lock(stream->mutex());

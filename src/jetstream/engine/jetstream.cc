@@ -1,23 +1,18 @@
 #include "jetstream/engine/jetstream.h"
 
-#include <charconv>
+#include <cstdlib>
 #include <filesystem>
 
 #include "common/logging.h"
-#include "jetstream/engine/consumer.h"
-#include "jetstream/engine/file_util.h"
+#include "jetstream/api_error.h"
 #include "jetstream/json_codec.h"
-#include "routing/subject_tokens.h"
 
 namespace spate::jetstream {
 
 using server::InternalMsg;
 using server::LoopContext;
-using Json = nlohmann::ordered_json;
 
 namespace {
-
-constexpr std::string_view kApiPrefix = "$JS.API.";
 
 std::string DefaultStoreDir() {
   const char* tmp = std::getenv("TMPDIR");
@@ -41,32 +36,11 @@ std::string HumanBytes(int64_t v) {
 }  // namespace
 
 JetStream::JetStream(server::Server& server, const server::JetStreamOptions& options)
-    : server_(server),
-      options_(options),
-      env_{server,
-           server.global_account(),
-           {},
-           {},
-           store::SyncMode::kAlways,
-           std::chrono::minutes(2),
-           options.domain,
-           -1,
-           -1,
-           {},
-           {},
-           {}} {
+    : server_(server), options_(options) {
   std::string base = options_.store_dir.empty() ? DefaultStoreDir() : options_.store_dir;
   store_dir_ = (std::filesystem::path(base) / "jetstream").string();
-  streams_dir_ = store_dir_ + "/" + env_.account->name() + "/streams";
-  env_.max_memory = options_.max_memory;
-  env_.max_store = options_.max_store;
-  for (size_t i = 0; i < server.num_loops(); ++i) {
-    env_.outboxes.push_back(std::make_unique<AckOutbox>());
-  }
-  if (options_.sync_interval.count() > 0 && !options_.sync_always) {
-    env_.sync = store::SyncMode::kInterval;
-    env_.sync_interval = options_.sync_interval;
-  }
+  server_budget_.max_memory = options_.max_memory;
+  server_budget_.max_store = options_.max_store;
 }
 
 JetStream::~JetStream() { Stop(); }
@@ -78,316 +52,76 @@ Status JetStream::Start() {
   LOG_INFO("  Store Directory: \"%s\"", store_dir_.c_str());
   if (!options_.domain.empty()) LOG_INFO("  Domain:          %s", options_.domain.c_str());
   LOG_INFO("  Sync:            %s",
-           env_.sync == store::SyncMode::kAlways
+           options_.sync_always || options_.sync_interval.count() == 0
                ? "always (acknowledged after fdatasync)"
-               : ("every " + std::to_string(env_.sync_interval.count() / 1000000) + "ms").c_str());
-  std::error_code ec;
-  std::filesystem::create_directories(streams_dir_, ec);
-  if (ec)
-    return Status::IoError("could not create storage directory " + store_dir_ + ": " +
-                           ec.message());
-  SPATE_RETURN_IF_ERROR(Recover());
-
-  server::Account& account = *env_.account;
-  auto api = [this](LoopContext& ctx, const InternalMsg& m) { OnApi(ctx, m); };
-  for (const char* subject : {"$JS.API.INFO", "$JS.API.STREAM.>", "$JS.API.CONSUMER.>"}) {
-    subs_.push_back(server_.SubscribeInternal(account, subject, "", api));
+               : ("every " + std::to_string(options_.sync_interval.count()) + "ms").c_str());
+  for (const std::shared_ptr<server::Account>& account : server_.accounts()) {
+    if (account->jetstream_limits) {
+      auto a = std::make_unique<AccountJetStream>(
+          server_, options_, account, *account->jetstream_limits, server_budget_, store_dir_);
+      SPATE_RETURN_IF_ERROR(a->Start());
+      accounts_.push_back(std::move(a));
+    } else {
+      not_enabled_subs_.emplace_back(
+          account, server_.SubscribeInternal(
+                       *account, "$JS.API.>", "",
+                       [this, acc = account.get()](LoopContext& ctx, const InternalMsg& m) {
+                         AnswerNotEnabled(ctx, *acc, m);
+                       }));
+    }
   }
-  subs_.push_back(server_.SubscribeInternal(
-      account, "$JS.ACK.>", "", [this](LoopContext& ctx, const InternalMsg& m) { OnAck(ctx, m); }));
-  subs_.push_back(server_.SubscribeInternal(
-      account, "$JS.FC.>", "",
-      [this](LoopContext& ctx, const InternalMsg& m) { OnFlowControl(ctx, m); }));
   LoopContext* ctx0 = &server_.loop_context(0);
-  ctx0->loop.AddTicker([this, ctx0] { Tick(*ctx0); });
-  LOG_INFO("JetStream started, %zu stream(s) recovered", streams_.size());
+  ctx0->loop.AddTicker([this, ctx0] {
+    if (stopped_.load(std::memory_order_relaxed)) return;
+    for (auto& a : accounts_) a->Tick(*ctx0);
+  });
+  LOG_INFO("JetStream started for %zu account(s)", accounts_.size());
   return Status::Ok();
 }
 
 void JetStream::Stop() {
   if (stopped_.exchange(true)) return;
-  for (auto& sub : subs_) env_.account->subs().Remove(sub.get());
-  subs_.clear();
-  std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams;
-  {
-    std::lock_guard lock(mu_);
-    streams.swap(streams_);
-  }
-  for (auto& [name, s] : streams) s->Stop();
-  if (!streams.empty()) LOG_INFO("JetStream stopped (%zu streams)", streams.size());
+  for (auto& [account, sub] : not_enabled_subs_) account->subs().Remove(sub.get());
+  not_enabled_subs_.clear();
+  for (auto& a : accounts_) a->Stop();
 }
 
-std::string JetStream::StreamDir(std::string_view name) const {
-  return streams_dir_ + "/" + std::string(name);
+void JetStream::AnswerNotEnabled(LoopContext& ctx, server::Account& account,
+                                 const InternalMsg& msg) {
+  if (msg.reply.empty()) return;
+  const std::string body = DumpGoJson(MakeApiErrorResponse(
+      "io.nats.jetstream.api.v1.error_response", MakeApiError(ApiErrorId::kNotEnabledForAccount)));
+  server_.PublishInternal(ctx, account, msg.reply, {}, {}, body);
 }
 
-Status JetStream::Recover() {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(streams_dir_, ec)) {
-    if (!entry.is_directory()) continue;
-    if (Status st = RecoverStream(entry.path().string()); !st.ok()) {
-      // One bad stream must not keep the server down: report it and go on with the others.
-      LOG_ERROR("Error recovering stream in %s: %s", entry.path().c_str(), st.message().c_str());
-    }
-  }
-  if (ec) return Status::IoError("reading " + streams_dir_ + ": " + ec.message());
-  return Status::Ok();
-}
-
-Status JetStream::RecoverStream(const std::string& dir) {
-  SPATE_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(dir + "/meta.json"));
-  nlohmann::json meta;
-  try {
-    meta = nlohmann::json::parse(text);
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string("meta.json: ") + e.what());
-  }
-  if (!meta.contains("config")) return Status::Corruption("meta.json has no config");
-  ApiResult<StreamConfig> cfg = DecodeStreamConfigValue(meta["config"]);
-  if (!cfg.ok()) return Status::Corruption("meta.json config: " + cfg.error().description);
-  int64_t created = server::WallClockNs();
-  if (meta.contains("created") && meta["created"].is_string()) {
-    if (auto t = ParseTime(meta["created"].get<std::string>()); t && *t) created = **t;
-  }
-  auto stream = std::make_shared<Stream>(env_, *cfg, created, dir);
-  SPATE_RETURN_IF_ERROR(stream->Open(false));
-  RecoverConsumers(*stream);
-  store::StreamState st = stream->State();
-  LOG_INFO("  Restored %llu messages for stream '%s > %s'",
-           static_cast<unsigned long long>(st.msgs), env_.account->name().c_str(),
-           cfg->name.c_str());
-  stream->Subscribe();
-  std::lock_guard lock(mu_);
-  streams_[cfg->name] = std::move(stream);
-  return Status::Ok();
-}
-
-void JetStream::RecoverConsumers(Stream& stream) {
-  std::error_code ec;
-  std::string obs = stream.dir() + "/obs";
-  for (const auto& entry : std::filesystem::directory_iterator(obs, ec)) {
-    if (!entry.is_directory()) continue;
-    std::string dir = entry.path().string();
-    auto text = ReadWholeFile(dir + "/meta.json");
-    if (!text.ok()) continue;
-    try {
-      auto meta = nlohmann::json::parse(*text);
-      ApiResult<ConsumerConfig> cfg = DecodeConsumerConfigValue(meta["config"]);
-      if (!cfg.ok()) throw std::runtime_error(cfg.error().description);
-      int64_t created = server::WallClockNs();
-      if (auto t = ParseTime(meta["created"].get<std::string>()); t && *t) created = **t;
-      std::string name = meta["name"].get<std::string>();
-      std::lock_guard lock(stream.mutex());
-      auto c = std::make_shared<Consumer>(stream, name, *cfg, created, dir);
-      if (Status st = c->LoadState(); !st.ok()) {
-        LOG_WARN("Consumer '%s > %s': no saved state (%s); starting from its deliver policy",
-                 stream.name().c_str(), name.c_str(), st.message().c_str());
-        c->InitStart();
-      }
-      c->Touch();  // the tick looks at it once: pending acks, timers
-      stream.consumers()[name] = std::move(c);
-    } catch (const std::exception& e) {
-      LOG_ERROR("Error recovering consumer in %s: %s", dir.c_str(), e.what());
-    }
-  }
-}
-
-std::shared_ptr<Stream> JetStream::Find(std::string_view name) {
-  std::lock_guard lock(mu_);
-  auto it = streams_.find(name);
-  return it == streams_.end() ? nullptr : it->second;
-}
-
-std::vector<std::shared_ptr<Stream>> JetStream::Streams() {
-  std::lock_guard lock(mu_);
-  std::vector<std::shared_ptr<Stream>> out;
-  for (auto& [n, s] : streams_) out.push_back(s);
+std::vector<AccountJetStream*> JetStream::Accounts() const {
+  std::vector<AccountJetStream*> out;
+  for (const auto& a : accounts_) out.push_back(a.get());
   return out;
 }
 
 JetStreamUsage JetStream::Usage() {
   JetStreamUsage u;
-  for (auto& s : Streams()) {
-    store::StreamState st = s->State();
-    ++u.streams;
-    u.messages += st.msgs;
-    u.bytes += st.bytes;
-    (s->is_memory() ? u.memory : u.storage) += st.bytes;
-    std::lock_guard lock(s->mutex());
-    u.consumers += s->consumers().size();
+  for (auto& a : accounts_) {
+    JetStreamUsage au = a->Usage();
+    u.streams += au.streams;
+    u.consumers += au.consumers;
+    u.messages += au.messages;
+    u.bytes += au.bytes;
+    u.memory += au.memory;
+    u.storage += au.storage;
+    u.api_total += au.api_total;
+    u.api_errors += au.api_errors;
   }
-  u.api_total = api_total_.load();
-  u.api_errors = api_errors_.load();
   return u;
 }
 
-void JetStream::Respond(LoopContext& ctx, std::string_view reply,
-                        const nlohmann::ordered_json& response) {
-  if (response.contains("error")) api_errors_.fetch_add(1, std::memory_order_relaxed);
-  if (reply.empty()) return;
-  env_.Publish(ctx, reply, {}, {}, DumpGoJson(response));
-}
-
-void JetStream::OnApi(LoopContext& ctx, const InternalMsg& msg) {
-  if (stopped_.load(std::memory_order_relaxed)) return;
-  api_total_.fetch_add(1, std::memory_order_relaxed);
-  std::string_view rest = msg.subject.substr(kApiPrefix.size());
-  routing::SubjectTokens tokens(rest);
-  std::span<const std::string_view> t = tokens.tokens();
-  const std::string_view body = msg.payload;
-  const std::string_view reply = msg.reply;
-  auto arg = [&](size_t i) { return i < t.size() ? t[i] : std::string_view(); };
-  // Most requests are meaningless without a reply; nats-server drops them too.
-  if (reply.empty()) return;
-  if (t[0] == "INFO" && t.size() == 1) return Respond(ctx, reply, AccountInfoResponse());
-  if (t[0] == "STREAM") {
-    std::string_view verb = arg(1);
-    if (verb == "NAMES" && t.size() == 2) return Respond(ctx, reply, StreamNames(body));
-    if (verb == "LIST" && t.size() == 2) return Respond(ctx, reply, StreamList(body));
-    if (t.size() == 3) {
-      if (verb == "CREATE") {
-        Json r = StreamCreate(arg(2), body);
-        if (r.contains("did_create"))
-          Advise(ctx, "STREAM.CREATED", "stream_action", arg(2), {}, "create");
-        return Respond(ctx, reply, r);
-      }
-      if (verb == "UPDATE") {
-        Json r = StreamUpdate(arg(2), body);
-        if (!r.contains("error"))
-          Advise(ctx, "STREAM.UPDATED", "stream_action", arg(2), {}, "modify");
-        return Respond(ctx, reply, r);
-      }
-      if (verb == "INFO") return Respond(ctx, reply, StreamInfoResponse(arg(2), body));
-      if (verb == "DELETE") {
-        Json r = StreamDelete(arg(2));
-        if (!r.contains("error"))
-          Advise(ctx, "STREAM.DELETED", "stream_action", arg(2), {}, "delete");
-        return Respond(ctx, reply, r);
-      }
-      if (verb == "PURGE") return Respond(ctx, reply, StreamPurge(arg(2), body));
-    }
-    if (verb == "MSG" && t.size() == 4) {
-      if (arg(2) == "GET") return Respond(ctx, reply, StreamMsgGet(arg(3), body));
-      if (arg(2) == "DELETE") return Respond(ctx, reply, StreamMsgDelete(arg(3), body));
-    }
-  } else if (t[0] == "CONSUMER") {
-    std::string_view verb = arg(1);
-    if (verb == "CREATE" || (verb == "DURABLE" && arg(2) == "CREATE")) {
-      Json r = ConsumerCreate(ctx, msg.subject, body);
-      if (!r.contains("error") && r.contains("name") && r.contains("stream_name")) {
-        Advise(ctx, "CONSUMER.CREATED", "consumer_action", r["stream_name"].get<std::string>(),
-               r["name"].get<std::string>(), "create");
-      }
-      return Respond(ctx, reply, r);
-    }
-    if (verb == "NAMES" && t.size() == 3) return Respond(ctx, reply, ConsumerNames(arg(2), body));
-    if (verb == "LIST" && t.size() == 3)
-      return Respond(ctx, reply, ConsumerList(ctx, arg(2), body));
-    if (verb == "INFO" && t.size() == 4) {
-      return Respond(ctx, reply, ConsumerInfoResponse(ctx, arg(2), arg(3)));
-    }
-    if (verb == "DELETE" && t.size() == 4) {
-      Json r = ConsumerDelete(ctx, arg(2), arg(3));
-      if (!r.contains("error"))
-        Advise(ctx, "CONSUMER.DELETED", "consumer_action", arg(2), arg(3), "delete");
-      return Respond(ctx, reply, r);
-    }
-    if (verb == "MSG" && arg(2) == "NEXT" && t.size() == 5) {
-      return ConsumerNext(ctx, arg(3), arg(4), reply, body);
-    }
+std::vector<std::shared_ptr<Stream>> JetStream::Streams() {
+  std::vector<std::shared_ptr<Stream>> out;
+  for (auto& a : accounts_) {
+    for (auto& s : a->Streams()) out.push_back(std::move(s));
   }
-  // An unknown verb: nats-server has no handler for it and the request times out; answering
-  // "bad request" is more useful and what a newer client expects of an unknown API.
-  Respond(ctx, reply,
-          MakeApiErrorResponse("io.nats.jetstream.api.v1.error_response",
-                               MakeApiError(ApiErrorId::kBadRequest)));
-}
-
-void JetStream::Advise(LoopContext& ctx, std::string_view event, std::string_view type,
-                       std::string_view stream, std::string_view consumer,
-                       std::string_view action) {
-  // $JS.EVENT.ADVISORY.<event>.<stream>[.<consumer>], nats-server's stream/consumer actions.
-  std::string subject = "$JS.EVENT.ADVISORY.";
-  subject.append(event).append(".").append(stream);
-  if (!consumer.empty()) subject.append(".").append(consumer);
-  if (!env_.HasInterest(ctx, subject)) return;
-  const int64_t now = server::WallClockNs();
-  Json a;
-  a["type"] = std::string("io.nats.jetstream.advisory.v1.").append(type);
-  a["id"] = std::to_string(now) + "-" + std::to_string(api_total_.load());
-  a["timestamp"] = FormatTime(now);
-  a["stream"] = stream;
-  if (!consumer.empty()) a["consumer"] = consumer;
-  a["action"] = action;
-  if (!env_.domain.empty()) a["domain"] = env_.domain;
-  env_.Publish(ctx, subject, {}, {}, DumpGoJson(a));
-}
-
-void JetStream::OnAck(LoopContext& ctx, const InternalMsg& msg) {
-  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>, parsed without
-  // allocating: one of these arrives for every acknowledged message.
-  std::string_view t[9];
-  size_t n = 0;
-  std::string_view rest = msg.subject;
-  while (n < 9) {
-    size_t dot = rest.find('.');
-    t[n++] = rest.substr(0, dot);
-    if (dot == std::string_view::npos) break;
-    rest.remove_prefix(dot + 1);
-  }
-  if (n != 9 || rest.find('.') != std::string_view::npos) return;
-  auto num = [](std::string_view s) {
-    uint64_t v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-  };
-  std::shared_ptr<Stream> stream = Find(t[2]);
-  if (stream == nullptr) return;
-  std::lock_guard lock(stream->mutex());
-  auto it = stream->consumers().find(t[3]);
-  if (it == stream->consumers().end()) return;
-  it->second->OnAck(ctx, num(t[5]), num(t[6]), msg.payload, msg.reply);
-}
-
-void JetStream::OnFlowControl(LoopContext& ctx, const InternalMsg& msg) {
-  // $JS.FC.<stream>.<consumer>.<n>
-  routing::SubjectTokens tokens(msg.subject);
-  std::span<const std::string_view> t = tokens.tokens();
-  if (t.size() != 5) return;
-  std::shared_ptr<Stream> stream = Find(t[2]);
-  if (stream == nullptr) return;
-  std::lock_guard lock(stream->mutex());
-  auto it = stream->consumers().find(t[3]);
-  if (it != stream->consumers().end()) it->second->OnFlowControlReply(ctx, msg.subject);
-}
-
-void JetStream::Tick(LoopContext& ctx) {
-  const int64_t now = server::WallClockNs();
-  std::vector<std::shared_ptr<Stream>> streams = Streams();
-  for (auto& s : streams) s->Tick(ctx, now);
-  for (auto& s : streams) CopySources(ctx, *s);
-}
-
-void JetStream::CopySources(LoopContext& ctx, Stream& target) {
-  constexpr size_t kBatch = 1024;
-  constexpr int kBatchesPerTick = 16;  // bounds one tick's work; the rest waits for the next
-  std::vector<Stream::SourceCursor> cursors = target.SourceCursors();
-  for (size_t i = 0; i < cursors.size(); ++i) {
-    std::shared_ptr<Stream> origin = Find(cursors[i].name);
-    std::vector<store::StoredMsg> batch;
-    uint64_t next = cursors[i].next_seq;
-    for (int b = 0; b < kBatchesPerTick; ++b) {
-      uint64_t origin_last = 0;  // with Stream::kCaughtUpBit when the batch reached the end
-      if (origin != nullptr)
-        batch = origin->ReadFrom(cursors[i].filters, next, kBatch, &origin_last);
-      // Ticks run with internal_depth > 0 so nothing published here re-enters a handler.
-      ++ctx.internal_depth;
-      target.AppendSourced(ctx, i, batch, origin_last, origin == nullptr);
-      --ctx.internal_depth;
-      if (batch.size() < kBatch) break;
-      next = batch.back().seq().value + 1;
-    }
-  }
+  return out;
 }
 
 }  // namespace spate::jetstream

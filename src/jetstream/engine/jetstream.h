@@ -1,47 +1,22 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "jetstream/engine/js_env.h"
-#include "jetstream/engine/stream.h"
+#include "jetstream/engine/account_jetstream.h"
 #include "server/options/server_options.h"
 #include "server/server.h"
 
 namespace spate::jetstream {
 
-// Usage figures for monitoring (/jsz, /metrics).
-struct JetStreamUsage {
-  size_t streams = 0;
-  size_t consumers = 0;
-  uint64_t messages = 0;
-  uint64_t bytes = 0;
-  uint64_t memory = 0;
-  uint64_t storage = 0;
-  uint64_t api_total = 0;
-  uint64_t api_errors = 0;
-};
-
-// What /jsz shows beyond the totals (its query parameters).
-struct JszOptions {
-  bool accounts = false;
-  bool streams = false;
-  bool consumers = false;
-  bool config = false;
-};
-
-// JetStream on one server: the streams of the global account, their recovery from the store
-// directory, the $JS.API request handlers and the $JS.ACK subscription.
-//
-// Files: <store_dir>/jetstream/$G/streams/<stream>/{meta.json,msgs/,obs/<consumer>/}.
-// Threading: API requests and acks arrive on any loop (internal subscriptions) and are answered
-// from that loop; the registry is guarded by mu_ (taken before any stream's mutex, never after).
-// Periodic work (ages, redeliveries, expiring requests) runs on loop 0's ticker.
+// JetStream on one server: an AccountJetStream for every account that has JetStream (the
+// global account when no accounts are configured, else those with a `jetstream` entry), a
+// "not enabled" answer on $JS.API for the others, the server-wide storage budget and the
+// periodic tick (ages, redeliveries, expiring requests, sources) on loop 0.
+// Threading: the set of accounts is fixed between Start and Stop; everything else is in
+// AccountJetStream.
 class JetStream : public server::ServerExtension {
  public:
   JetStream(server::Server& server, const server::JetStreamOptions& options);
@@ -51,66 +26,27 @@ class JetStream : public server::ServerExtension {
   void Stop() override;
 
   const std::string& store_dir() const { return store_dir_; }
+  std::vector<AccountJetStream*> Accounts() const;
+  // Totals over every account.
   JetStreamUsage Usage();
+  std::vector<std::shared_ptr<Stream>> Streams();
   // The monitoring report (jsz.cc): /jsz without server_id/now, and /varz's config part.
   nlohmann::ordered_json JszJson(const JszOptions& options);
   nlohmann::ordered_json ConfigJson() const;
-  std::vector<std::shared_ptr<Stream>> Streams();
 
  private:
-  Status Recover();
-  Status RecoverStream(const std::string& dir);
-  void OnApi(server::LoopContext& ctx, const server::InternalMsg& msg);
-  void OnAck(server::LoopContext& ctx, const server::InternalMsg& msg);
-  void OnFlowControl(server::LoopContext& ctx, const server::InternalMsg& msg);
-  // $JS.EVENT.ADVISORY.{STREAM,CONSUMER}.{CREATED,UPDATED,DELETED}.<stream>[.<consumer>].
-  void Advise(server::LoopContext& ctx, std::string_view event, std::string_view type,
-              std::string_view stream, std::string_view consumer, std::string_view action);
-  void Tick(server::LoopContext& ctx);
-  void CopySources(server::LoopContext& ctx, Stream& target);
-  void Respond(server::LoopContext& ctx, std::string_view reply,
-               const nlohmann::ordered_json& response);
-  std::shared_ptr<Stream> Find(std::string_view name);
-  std::string StreamDir(std::string_view name) const;
-
-  // Stream API (stream_api.cc). Each returns the whole response.
-  nlohmann::ordered_json AccountInfoResponse();
-  nlohmann::ordered_json StreamCreate(std::string_view name, std::string_view body);
-  nlohmann::ordered_json StreamUpdate(std::string_view name, std::string_view body);
-  nlohmann::ordered_json StreamInfoResponse(std::string_view name, std::string_view body);
-  nlohmann::ordered_json StreamDelete(std::string_view name);
-  nlohmann::ordered_json StreamNames(std::string_view body);
-  nlohmann::ordered_json StreamList(std::string_view body);
-  nlohmann::ordered_json StreamPurge(std::string_view name, std::string_view body);
-  nlohmann::ordered_json StreamMsgGet(std::string_view name, std::string_view body);
-  nlohmann::ordered_json StreamMsgDelete(std::string_view name, std::string_view body);
-
-  // Consumer API (consumer_api.cc).
-  nlohmann::ordered_json ConsumerCreate(server::LoopContext& ctx, std::string_view subject,
-                                        std::string_view body);
-  nlohmann::ordered_json ConsumerInfoResponse(server::LoopContext& ctx, std::string_view stream,
-                                              std::string_view name);
-  nlohmann::ordered_json ConsumerDelete(server::LoopContext& ctx, std::string_view stream,
-                                        std::string_view name);
-  nlohmann::ordered_json ConsumerNames(std::string_view stream, std::string_view body);
-  nlohmann::ordered_json ConsumerList(server::LoopContext& ctx, std::string_view stream,
-                                      std::string_view body);
-  // Returns false when the request gets no response from here (the consumer answers itself).
-  void ConsumerNext(server::LoopContext& ctx, std::string_view stream, std::string_view name,
-                    std::string_view reply, std::string_view body);
-  void RecoverConsumers(Stream& stream);
+  void AnswerNotEnabled(server::LoopContext& ctx, server::Account& account,
+                        const server::InternalMsg& msg);
 
   server::Server& server_;
   server::JetStreamOptions options_;
-  std::string store_dir_;    // <store_dir>/jetstream
-  std::string streams_dir_;  // <store_dir_>/$G/streams
-  JsEnv env_;
-  std::vector<std::shared_ptr<server::ServerSubscription>> subs_;
-
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Stream>, std::less<>> streams_;  // under mu_
-  std::atomic<uint64_t> api_total_{0};
-  std::atomic<uint64_t> api_errors_{0};
+  std::string store_dir_;  // <store_dir>/jetstream
+  StorageBudget server_budget_;
+  std::vector<std::unique_ptr<AccountJetStream>> accounts_;
+  // $JS.API.> in accounts without JetStream, with the account it was made in.
+  std::vector<
+      std::pair<std::shared_ptr<server::Account>, std::shared_ptr<server::ServerSubscription>>>
+      not_enabled_subs_;
   std::atomic<bool> stopped_{false};
 };
 

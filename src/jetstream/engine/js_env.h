@@ -27,9 +27,29 @@ struct AckOutbox {
   bool scheduled = false;                                 // a drain task is posted; under mu
 };
 
+// Bytes that streams may hold (-1: no limit) and hold, per kind of storage: one for the server
+// (jetstream { max_memory_store, max_file_store }) and one per account (its jetstream limits).
+struct StorageBudget {
+  int64_t max_memory = -1;
+  int64_t max_store = -1;
+  std::atomic<int64_t> used_memory{0};
+  std::atomic<int64_t> used_store{0};
+
+  int64_t max(bool memory) const { return memory ? max_memory : max_store; }
+  std::atomic<int64_t>& used(bool memory) { return memory ? used_memory : used_store; }
+  bool Exceeded(bool memory) {
+    const int64_t limit = max(memory);
+    return limit >= 0 && used(memory).load(std::memory_order_relaxed) > limit;
+  }
+};
+
 // What streams and consumers need from around them: the server (to publish), the account they
-// live in, the server's JetStream settings. Owned by JetStream; outlives every stream.
+// live in, the JetStream settings and limits. Owned by the account's AccountJetStream; outlives
+// every stream of it.
 struct JsEnv {
+  JsEnv(server::Server& s, std::shared_ptr<server::Account> a, StorageBudget& server_budget)
+      : server(s), account(std::move(a)), server_storage(server_budget) {}
+
   server::Server& server;
   std::shared_ptr<server::Account> account;
   JetStreamServerLimits limits;
@@ -37,13 +57,20 @@ struct JsEnv {
   store::SyncMode sync = store::SyncMode::kAlways;
   std::chrono::nanoseconds sync_interval{std::chrono::minutes(2)};
   std::string domain;
-  // Server-wide storage limits (jetstream { max_memory_store, max_file_store }); -1: none.
-  int64_t max_memory = -1;
-  int64_t max_store = -1;
-  // Bytes held by memory and file streams, kept only while a limit is set.
-  std::atomic<int64_t> used_memory{0};
-  std::atomic<int64_t> used_store{0};
+  StorageBudget& server_storage;  // shared by every account
+  StorageBudget account_storage;
+  int64_t max_streams = -1;  // the account's limits; -1: none
+  int64_t max_consumers = -1;
   std::vector<std::unique_ptr<AckOutbox>> outboxes;  // one per loop
+
+  // Usage is counted only while some limit applies to it.
+  bool StorageLimited(bool memory) const {
+    return server_storage.max(memory) >= 0 || account_storage.max(memory) >= 0;
+  }
+  void AddStorageUsed(bool memory, int64_t delta) {
+    server_storage.used(memory).fetch_add(delta, std::memory_order_relaxed);
+    account_storage.used(memory).fetch_add(delta, std::memory_order_relaxed);
+  }
 
   // Sends `body` to `reply` from loop `ctx`: at once on that loop's thread, else batched.
   void SendAck(server::LoopContext& ctx, std::string reply, std::string body) {

@@ -40,6 +40,42 @@ Json JetStream::ConfigJson() const {
 }
 
 Json JetStream::JszJson(const JszOptions& opts) {
+  Json j;
+  j["config"] = ConfigJson();
+  JetStreamUsage u;
+  int64_t reserved_memory = 0, reserved_store = 0;
+  Json details = Json::array();
+  for (AccountJetStream* a : Accounts()) {
+    Json acc = a->JszAccountJson(opts);
+    JetStreamUsage au = a->Usage();
+    u.memory += au.memory;
+    u.storage += au.storage;
+    u.streams += au.streams;
+    u.consumers += au.consumers;
+    u.messages += au.messages;
+    u.bytes += au.bytes;
+    u.api_total += au.api_total;
+    u.api_errors += au.api_errors;
+    reserved_memory += acc["reserved_memory"].get<int64_t>();
+    reserved_store += acc["reserved_storage"].get<int64_t>();
+    details.push_back(std::move(acc));
+  }
+  j["memory"] = u.memory;
+  j["storage"] = u.storage;
+  j["reserved_memory"] = reserved_memory;
+  j["reserved_storage"] = reserved_store;
+  j["accounts"] = details.size();
+  j["ha_assets"] = 0;
+  j["api"] = {{"total", u.api_total}, {"errors", u.api_errors}};
+  j["streams"] = u.streams;
+  j["consumers"] = u.consumers;
+  j["messages"] = u.messages;
+  j["bytes"] = u.bytes;
+  if (opts.accounts) j["account_details"] = std::move(details);
+  return j;
+}
+
+Json AccountJetStream::JszAccountJson(const JszOptions& opts) {
   JetStreamUsage u = Usage();
   int64_t reserved_memory = 0, reserved_store = 0;
   std::vector<std::shared_ptr<Stream>> streams = Streams();
@@ -47,20 +83,6 @@ Json JetStream::JszJson(const JszOptions& opts) {
     StreamConfig c = s->config();
     if (c.max_bytes > 0) (s->is_memory() ? reserved_memory : reserved_store) += c.max_bytes;
   }
-  Json j;
-  j["config"] = ConfigJson();
-  j["memory"] = u.memory;
-  j["storage"] = u.storage;
-  j["reserved_memory"] = reserved_memory;
-  j["reserved_storage"] = reserved_store;
-  j["accounts"] = 1;
-  j["ha_assets"] = 0;
-  j["api"] = {{"total", u.api_total}, {"errors", u.api_errors}};
-  j["streams"] = u.streams;
-  j["consumers"] = u.consumers;
-  j["messages"] = u.messages;
-  j["bytes"] = u.bytes;
-  if (!opts.accounts) return j;
   Json acc;
   acc["name"] = env_.account->name();
   acc["id"] = env_.account->name();
@@ -96,8 +118,7 @@ Json JetStream::JszJson(const JszOptions& opts) {
     }
     acc["stream_detail"] = std::move(details);
   }
-  j["account_details"] = Json::array({std::move(acc)});
-  return j;
+  return acc;
 }
 
 }  // namespace spate::jetstream

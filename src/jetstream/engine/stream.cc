@@ -167,9 +167,9 @@ void Stream::RebuildDuplicatesLocked(int64_t now_ns) {
 }
 
 void Stream::ReaccountLocked() {
-  if (StorageLimit() < 0 || store_ == nullptr) return;
+  if (!env_.StorageLimited(memory_) || store_ == nullptr) return;
   int64_t now = static_cast<int64_t>(store_->State().bytes);
-  StorageUsed().fetch_add(now - accounted_bytes_, std::memory_order_relaxed);
+  env_.AddStorageUsed(memory_, now - accounted_bytes_);
   accounted_bytes_ = now;
 }
 
@@ -222,7 +222,7 @@ void Stream::Stop() {
     }
   }
   if (store_ != nullptr) {
-    StorageUsed().fetch_sub(accounted_bytes_, std::memory_order_relaxed);
+    env_.AddStorageUsed(memory_, -accounted_bytes_);
     accounted_bytes_ = 0;
     if (Status st = store_->Stop(); !st.ok()) {
       LOG_ERROR("Stream '%s': stopping store: %s", name_.c_str(), st.message().c_str());
@@ -449,10 +449,11 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
 
   // As nats-server: refused once the usage is past the limit, so the last message accepted may
   // cross it.
-  if (int64_t limit = StorageLimit(); limit >= 0) {
-    if (StorageUsed().load(std::memory_order_relaxed) > limit) {
-      return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kInsufficientResources));
-    }
+  if (env_.server_storage.Exceeded(memory_)) {
+    return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kInsufficientResources));
+  }
+  if (env_.account_storage.Exceeded(memory_)) {
+    return PubError(ctx, msg.reply, MakeApiError(ApiErrorId::kAccountResourcesExceeded));
   }
   store::DurableCallback on_durable = [](StreamSeq, Status) {};
   if (!msg.reply.empty() && !config_.no_ack) {

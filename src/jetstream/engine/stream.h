@@ -153,8 +153,6 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void RebuildDuplicatesLocked(int64_t now_ns);
   // Storage limits: the limit that applies to this stream (-1: none), and bringing the shared
   // usage figure up to date after a change.
-  int64_t StorageLimit() const { return memory_ ? env_.max_memory : env_.max_store; }
-  std::atomic<int64_t>& StorageUsed() { return memory_ ? env_.used_memory : env_.used_store; }
   void ReaccountLocked();
   void BuildTransformsLocked();
   void RepublishLocked(server::LoopContext& ctx, std::string_view subject, uint64_t seq,
@@ -183,7 +181,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   const FreshMsg* fresh_ = nullptr;
   std::unordered_set<Consumer*> ticking_;  // under mu_
   bool dedup_rebuilt_ = true;              // false after a restart until a publish needs the window
-  int64_t accounted_bytes_ = 0;            // this stream's share of StorageUsed()
+  int64_t accounted_bytes_ = 0;            // this stream's share of the storage used
   bool stopped_ = false;
 };
 

@@ -1,7 +1,7 @@
 // The $JS.API handlers for the account and its streams.
 #include "common/logging.h"
+#include "jetstream/engine/account_jetstream.h"
 #include "jetstream/engine/consumer.h"
-#include "jetstream/engine/jetstream.h"
 #include "jetstream/json_codec.h"
 #include "routing/subject.h"
 
@@ -51,22 +51,28 @@ Json Error(std::string_view type, ApiErrorId id, std::initializer_list<ApiErrorA
 
 }  // namespace
 
-Json JetStream::AccountInfoResponse() {
+Json AccountJetStream::AccountInfoResponse() {
   AccountInfo info;
   JetStreamUsage u = Usage();
   info.totals.memory = u.memory;
   info.totals.storage = u.storage;
   info.totals.streams = u.streams;
   info.totals.consumers = u.consumers;
-  info.totals.limits.max_memory = env_.max_memory;
-  info.totals.limits.max_storage = env_.max_store;
+  info.totals.limits.max_memory = env_.account_storage.max_memory;
+  info.totals.limits.max_storage = env_.account_storage.max_store;
+  info.totals.limits.max_streams = env_.max_streams;
+  info.totals.limits.max_consumers = env_.max_consumers;
+  if (env_.account_limits.max_ack_pending > 0) {
+    info.totals.limits.max_ack_pending = env_.account_limits.max_ack_pending;
+  }
+  info.totals.limits.max_bytes_required = env_.account_limits.max_bytes_required;
   info.domain = env_.domain;
   info.api_total = u.api_total;
   info.api_errors = u.api_errors;
   return MakeApiResponse(rt::kAccountInfo, EncodeAccountInfo(info));
 }
 
-Json JetStream::StreamCreate(std::string_view name, std::string_view body) {
+Json AccountJetStream::StreamCreate(std::string_view name, std::string_view body) {
   ApiResult<StreamConfig> req = DecodeStreamConfig(body);
   if (!req.ok()) return MakeApiErrorResponse(rt::kStreamCreate, req.error());
   std::lock_guard lock(mu_);
@@ -81,6 +87,9 @@ Json JetStream::StreamCreate(std::string_view name, std::string_view body) {
     if (it->second->config() == *cfg) return MakeStreamCreateResponse(it->second->Info({}), false);
     return Error(rt::kStreamCreate, ApiErrorId::kStreamNameExist);
   }
+  if (env_.max_streams >= 0 && streams_.size() >= static_cast<size_t>(env_.max_streams)) {
+    return Error(rt::kStreamCreate, ApiErrorId::kMaximumStreamsLimit);
+  }
   std::vector<std::vector<std::string>> subjects;
   for (const auto& o : others) subjects.push_back(o.subjects);
   if (ApiStatus st = CheckSubjectsOverlap(cfg->subjects, subjects); !IsOk(st)) {
@@ -89,13 +98,17 @@ Json JetStream::StreamCreate(std::string_view name, std::string_view body) {
   // A stream that reserves more than the server may store is refused up front (the reservations
   // of every stream with max_bytes count), as nats-server does.
   const bool memory = cfg->storage == StorageType::kMemory;
-  const int64_t limit = memory ? env_.max_memory : env_.max_store;
-  if (limit >= 0 && cfg->max_bytes > 0) {
+  // (Only this account's reservations count against the server's limit: an approximation
+  // while accounts are few.)
+  const int64_t account_limit = env_.account_storage.max(memory);
+  const int64_t server_limit = env_.server_storage.max(memory);
+  if ((account_limit >= 0 || server_limit >= 0) && cfg->max_bytes > 0) {
     int64_t reserved = cfg->max_bytes;
     for (const auto& o : others) {
       if ((o.storage == StorageType::kMemory) == memory && o.max_bytes > 0) reserved += o.max_bytes;
     }
-    if (reserved > limit) {
+    if ((account_limit >= 0 && reserved > account_limit) ||
+        (server_limit >= 0 && reserved > server_limit)) {
       return Error(rt::kStreamCreate, memory ? ApiErrorId::kMemoryResourcesExceeded
                                              : ApiErrorId::kStorageResourcesExceeded);
     }
@@ -111,7 +124,7 @@ Json JetStream::StreamCreate(std::string_view name, std::string_view body) {
   return MakeStreamCreateResponse(stream->Info({}), true);
 }
 
-Json JetStream::StreamUpdate(std::string_view name, std::string_view body) {
+Json AccountJetStream::StreamUpdate(std::string_view name, std::string_view body) {
   ApiResult<StreamConfig> req = DecodeStreamConfig(body);
   if (!req.ok()) return MakeApiErrorResponse(rt::kStreamUpdate, req.error());
   std::lock_guard lock(mu_);
@@ -142,7 +155,7 @@ Json JetStream::StreamUpdate(std::string_view name, std::string_view body) {
   return MakeApiResponse(rt::kStreamUpdate, EncodeStreamInfo(it->second->Info({})));
 }
 
-Json JetStream::StreamInfoResponse(std::string_view name, std::string_view body) {
+Json AccountJetStream::StreamInfoResponse(std::string_view name, std::string_view body) {
   auto j = ParseBody(body);
   if (!j) return MakeStreamInfoErrorResponse(MakeApiError(ApiErrorId::kInvalidJSON));
   StreamInfoOptions opts;
@@ -158,7 +171,7 @@ Json JetStream::StreamInfoResponse(std::string_view name, std::string_view body)
                                 opts.subjects_filter.empty() ? 0 : 100000);
 }
 
-Json JetStream::StreamDelete(std::string_view name) {
+Json AccountJetStream::StreamDelete(std::string_view name) {
   std::shared_ptr<Stream> s;
   {
     std::lock_guard lock(mu_);
@@ -209,7 +222,7 @@ bool MatchesSubjectFilter(const StreamConfig& cfg, std::string_view filter) {
 
 }  // namespace
 
-Json JetStream::StreamNames(std::string_view body) {
+Json AccountJetStream::StreamNames(std::string_view body) {
   PageRequest page = ParsePage(body);
   if (!page.ok) return Error(rt::kStreamNames, ApiErrorId::kInvalidJSON);
   std::vector<std::string> names;
@@ -229,7 +242,7 @@ Json JetStream::StreamNames(std::string_view body) {
   return out;
 }
 
-Json JetStream::StreamList(std::string_view body) {
+Json AccountJetStream::StreamList(std::string_view body) {
   PageRequest page = ParsePage(body);
   if (!page.ok) return Error(rt::kStreamList, ApiErrorId::kInvalidJSON);
   std::vector<std::shared_ptr<Stream>> streams;
@@ -249,7 +262,7 @@ Json JetStream::StreamList(std::string_view body) {
   return out;
 }
 
-Json JetStream::StreamPurge(std::string_view name, std::string_view body) {
+Json AccountJetStream::StreamPurge(std::string_view name, std::string_view body) {
   auto j = ParseBody(body);
   if (!j) return Error(rt::kStreamPurge, ApiErrorId::kInvalidJSON);
   PurgeRequest req;
@@ -269,7 +282,7 @@ Json JetStream::StreamPurge(std::string_view name, std::string_view body) {
   return out;
 }
 
-Json JetStream::StreamMsgGet(std::string_view name, std::string_view body) {
+Json AccountJetStream::StreamMsgGet(std::string_view name, std::string_view body) {
   auto j = ParseBody(body);
   if (!j || body.empty()) return Error(rt::kStreamMsgGet, ApiErrorId::kInvalidJSON);
   MsgGetRequest req;
@@ -296,7 +309,7 @@ Json JetStream::StreamMsgGet(std::string_view name, std::string_view body) {
   return out;
 }
 
-Json JetStream::StreamMsgDelete(std::string_view name, std::string_view body) {
+Json AccountJetStream::StreamMsgDelete(std::string_view name, std::string_view body) {
   auto j = ParseBody(body);
   if (!j || body.empty()) return Error(rt::kStreamMsgDelete, ApiErrorId::kInvalidJSON);
   uint64_t seq = 0;

@@ -4,13 +4,10 @@
 #include "server/options/config_sections.h"
 
 namespace spate::server {
-namespace {
-
 using conf::MapEntry;
 using conf::Value;
 
-// Reads one `{user: ..., password: ...}` of `users = [...]`; false when it is not usable.
-bool ReadUser(const Value& item, ConfigReader* reader, UserEntry* user) {
+bool ReadUserEntry(const Value& item, ConfigReader* reader, UserEntry* user) {
   if (!item.is(Value::Kind::kMap)) {
     reader->Error(item.location(), "expected user entry to be a map, found " +
                                        std::string(Value::KindName(item.kind())));
@@ -23,8 +20,14 @@ bool ReadUser(const Value& item, ConfigReader* reader, UserEntry* user) {
       ok &= reader->ReadString(e, &user->user);
     } else if (key == "pass" || key == "password") {
       ok &= reader->ReadString(e, &user->password);
-    } else if (key == "nkey" || key == "permission" || key == "permissions" ||
-               key == "authorization" || key == "allowed_connection_types" ||
+    } else if (key == "permission" || key == "permissions") {
+      Permissions p;
+      if (ReadPermissions(e, reader, &p)) {
+        user->permissions = std::move(p);
+      } else {
+        ok = false;
+      }
+    } else if (key == "nkey" || key == "authorization" || key == "allowed_connection_types" ||
                key == "connection_types" || key == "clients" || key == "proxy_required") {
       reader->Unsupported(e, "a user entry");
       ok = false;
@@ -40,8 +43,6 @@ bool ReadUser(const Value& item, ConfigReader* reader, UserEntry* user) {
   return ok;
 }
 
-}  // namespace
-
 void ApplyAuthorization(const MapEntry& entry, ConfigReader* reader, AuthOptions* auth) {
   if (!entry.value.is(Value::Kind::kMap)) {
     reader->Error(entry.value.location(), "expected a map for \"" + entry.key + "\", found " +
@@ -49,7 +50,13 @@ void ApplyAuthorization(const MapEntry& entry, ConfigReader* reader, AuthOptions
     return;
   }
   AuthOptions parsed;
-  parsed.no_auth_user = auth->no_auth_user;  // a top-level key; keep it
+  // Top-level keys that land in AuthOptions too; keep them (and users of `accounts`).
+  parsed.no_auth_user = auth->no_auth_user;
+  parsed.accounts = auth->accounts;
+  parsed.system_account = auth->system_account;
+  for (const UserEntry& u : auth->users) {
+    if (!u.account.empty()) parsed.users.push_back(u);
+  }
   bool has_users_key = false;
   for (const MapEntry& e : entry.value.entries()) {
     const std::string key = LowerKey(e.key);
@@ -79,17 +86,20 @@ void ApplyAuthorization(const MapEntry& entry, ConfigReader* reader, AuthOptions
         continue;
       }
       std::set<std::string> seen;
+      for (const UserEntry& u : parsed.users) seen.insert(u.user);
       for (const Value& item : e.value.items()) {
         UserEntry user;
-        if (!ReadUser(item, reader, &user)) continue;
+        if (!ReadUserEntry(item, reader, &user)) continue;
         if (!seen.insert(user.user).second) {
           reader->Error(item.location(), "duplicate user \"" + user.user + "\" detected");
           continue;
         }
         parsed.users.push_back(std::move(user));
       }
-    } else if (key == "default_permission" || key == "default_permissions" ||
-               key == "permissions" || key == "auth_callout" || key == "auth_hook" ||
+    } else if (key == "default_permission" || key == "default_permissions") {
+      Permissions p;
+      if (ReadPermissions(e, reader, &p)) parsed.default_permissions = std::move(p);
+    } else if (key == "permissions" || key == "auth_callout" || key == "auth_hook" ||
                key == "proxy_required") {
       reader->Unsupported(e, "authorization");
     } else {

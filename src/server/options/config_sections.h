@@ -13,6 +13,16 @@ void ApplyServerConfig(const conf::Value& root, ConfigReader* reader, ServerOpti
 // The `authorization { ... }` block.
 void ApplyAuthorization(const conf::MapEntry& entry, ConfigReader* reader, AuthOptions* auth);
 
+// One `{user: ..., password: ..., permissions: {...}}` of a `users` list; false when unusable.
+bool ReadUserEntry(const conf::Value& item, ConfigReader* reader, UserEntry* user);
+
+// `permissions { publish, subscribe, allow_responses }` (also `default_permissions`).
+bool ReadPermissions(const conf::MapEntry& entry, ConfigReader* reader, Permissions* out);
+
+// The top-level `accounts { NAME { users, jetstream, exports, imports } }` block. Users go to
+// auth->users with their account set.
+void ApplyAccounts(const conf::MapEntry& entry, ConfigReader* reader, AuthOptions* auth);
+
 // `jetstream: true`, `jetstream: enabled` or `jetstream { ... }`. `store_dir_seen` is shared
 // with the top-level `store_dir` key: nats-server refuses the directory set twice.
 void ApplyJetStream(const conf::MapEntry& entry, ConfigReader* reader, JetStreamOptions* js,

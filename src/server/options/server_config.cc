@@ -14,8 +14,7 @@ using conf::Value;
 
 // Top-level keys nats-server accepts that spate-server does not implement yet. Starting with
 // one of them silently ignored would run a server other than the one configured.
-constexpr std::string_view kUnsupportedTopLevel[] = {"accounts",
-                                                     "account_resolver",
+constexpr std::string_view kUnsupportedTopLevel[] = {"account_resolver",
                                                      "accounts_resolver",
                                                      "allow_non_tls",
                                                      "cluster",
@@ -70,8 +69,6 @@ constexpr std::string_view kUnsupportedTopLevel[] = {"accounts",
                                                      "server_metadata",
                                                      "server_tags",
                                                      "syslog",
-                                                     "system",
-                                                     "system_account",
                                                      "tls",
                                                      "trace_headers",
                                                      "trusted",
@@ -190,6 +187,10 @@ void ApplyServerConfig(const Value& root, ConfigReader* reader, ServerOptions* o
       reader->ReadString(e, &opts->ports_file_dir);
     } else if (key == "authorization") {
       ApplyAuthorization(e, reader, &opts->auth);
+    } else if (key == "accounts") {
+      ApplyAccounts(e, reader, &opts->auth);
+    } else if (key == "system_account" || key == "system") {
+      reader->ReadString(e, &opts->auth.system_account);
     } else if (key == "no_auth_user") {
       if (reader->ReadString(e, &opts->auth.no_auth_user)) no_auth_user = &e;
     } else if (key == "jetstream") {

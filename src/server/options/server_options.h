@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,17 +12,77 @@ namespace spate::server {
 
 inline constexpr int kRandomPort = -1;  // as nats-server: -1 picks any free port
 
+// One direction of a permission: subjects (for subscribe optionally "subject queue") allowed and
+// denied. Without an allow list everything not denied is allowed; an empty allow list that was
+// given allows nothing (nats-server's `publish: {allow: []}`, and what allow_responses implies).
+struct SubjectPermission {
+  bool has_allow = false;
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
+};
+
+// allow_responses: publishing to the reply subject of a received request, `max_msgs` times
+// within `expires` (0: no time limit).
+struct ResponsePermission {
+  int64_t max_msgs = 1;
+  std::chrono::milliseconds expires{0};
+};
+
+struct Permissions {
+  std::optional<SubjectPermission> publish;
+  std::optional<SubjectPermission> subscribe;
+  std::optional<ResponsePermission> response;
+};
+
 struct UserEntry {
   std::string user;
   std::string password;  // plain, or a bcrypt hash starting with "$2"
   std::string account;   // empty: the global account
+  std::optional<Permissions> permissions;
+};
+
+// An account's JetStream limits; -1 is "no limit" (nats-server's dynamic limits).
+struct AccountJetStreamLimits {
+  int64_t max_memory = -1;
+  int64_t max_store = -1;
+  int64_t max_streams = -1;
+  int64_t max_consumers = -1;
+  int64_t max_ack_pending = -1;
+  int64_t memory_max_stream_bytes = -1;
+  int64_t store_max_stream_bytes = -1;
+  bool max_bytes_required = false;
+};
+
+// One entry of an account's `exports` or `imports`.
+struct AccountExport {
+  bool service = false;  // else a stream
+  std::string subject;
+  std::vector<std::string> accounts;  // empty: public
+};
+struct AccountImport {
+  bool service = false;
+  std::string account;  // the exporting account
+  std::string subject;  // the subject in the exporting account
+  std::string to;       // services: the local subject (empty: the same)
+  std::string prefix;   // streams: prepended to the subject locally
+};
+
+// An entry of the `accounts { NAME { ... } }` block; its users are in AuthOptions::users.
+struct AccountConfig {
+  std::string name;
+  std::optional<AccountJetStreamLimits> jetstream;  // set: JetStream enabled for it
+  std::vector<AccountExport> exports;
+  std::vector<AccountImport> imports;
 };
 
 struct AuthOptions {
   std::string user, password, token;  // single-user forms (flags --user/--pass/--auth or config)
   std::vector<UserEntry> users;
   std::string no_auth_user;
-  std::chrono::milliseconds timeout{2000};  // nats-server: 2s (config: `timeout` in seconds)
+  std::chrono::milliseconds timeout{2000};         // nats-server: 2s (config: `timeout` in seconds)
+  std::optional<Permissions> default_permissions;  // for users without their own
+  std::vector<AccountConfig> accounts;
+  std::string system_account;
   bool required() const { return !user.empty() || !token.empty() || !users.empty(); }
 };
 

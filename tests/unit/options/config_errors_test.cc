@@ -48,13 +48,12 @@ TEST_F(ConfigErrorsTest, NatsServerFeaturesNotSupportedYet) {
             "s.conf:1:1: \"tls\" is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("leafnodes {}\n"),
             "s.conf:1:1: \"leafnodes\" is not supported by spate-server yet");
-  EXPECT_EQ(ErrorOf("accounts {}\n"),
-            "s.conf:1:1: \"accounts\" is not supported by spate-server yet");
+  EXPECT_EQ(ErrorOf("accounts { A { mappings {} } }\n"),
+            "s.conf:1:16: \"mappings\" in an account is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("websocket { port: 1 }\n"),
             "s.conf:1:1: \"websocket\" is not supported by spate-server yet");
-  EXPECT_EQ(
-      ErrorOf("authorization {\n users = [\n  {user: a, password: b, permissions: {}}\n ]\n}\n"),
-      "s.conf:3:26: \"permissions\" in a user entry is not supported by spate-server yet");
+  EXPECT_EQ(ErrorOf("authorization {\n users = [\n  {user: a, password: b, nkey: x}\n ]\n}\n"),
+            "s.conf:3:26: \"nkey\" in a user entry is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("jetstream {\n  cipher: aes\n}\n"),
             "s.conf:2:3: \"cipher\" in jetstream is not supported by spate-server yet");
 }
