@@ -54,6 +54,7 @@ Json ConnJson(const ConnectionInfo& c, int64_t now, bool subs, bool subs_detail,
   if (!c.name.empty()) j["name"] = c.name;
   if (!c.lang.empty()) j["lang"] = c.lang;
   if (!c.version.empty()) j["version"] = c.version;
+  if (auth && !c.authorized_user.empty()) j["authorized_user"] = c.authorized_user;
   if (auth && c.account != "$G") j["account"] = c.account;
   if (!c.subs.empty() && subs_detail) {
     Json list = Json::array();

@@ -1,5 +1,6 @@
 #include "server/client.h"
 
+#include <openssl/rand.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "auth/base64url.h"
 #include "common/logging.h"
 #include "protocol/encoder.h"
 #include "protocol/errors.h"
@@ -15,6 +17,7 @@
 #include "server/loop_context.h"
 #include "server/server.h"
 #include "server/subscription.h"
+#include "server/tls.h"
 
 namespace spate::server {
 
@@ -44,6 +47,8 @@ const char* CloseReasonText(CloseReason reason) {
       return "Server Shutdown";
     case CloseReason::kMaxPayload:
       return "Maximum Message Payload Exceeded";
+    case CloseReason::kTlsHandshakeError:
+      return "TLS Handshake Failure";
   }
   return "Unknown";
 }
@@ -54,7 +59,8 @@ int64_t WallClockNs() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port)
+Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port,
+               const TlsContext* tls)
     : server_(server),
       ctx_(ctx),
       fd_(fd),
@@ -67,7 +73,9 @@ Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::strin
       parser_(protocol::ParserLimits{
           .max_control_line = static_cast<size_t>(server.options().max_control_line),
           .max_payload = static_cast<size_t>(server.options().max_payload)}),
-      max_pending_(static_cast<size_t>(server.options().max_pending)) {
+      max_pending_(static_cast<size_t>(server.options().max_pending)),
+      tls_context_(tls),
+      tls_(tls != nullptr ? TlsConnection::Create(*tls, fd) : nullptr) {
   last_activity_ns_.store(start_ns_, std::memory_order_relaxed);
 }
 
@@ -82,7 +90,19 @@ void Client::Start() {
   account_->num_connections.fetch_add(1, std::memory_order_relaxed);
   next_ping_ = created_ + server_.options().ping_interval;
   LOG_DEBUG("%s - Client connection created", Describe().c_str());
-  QueueProto(server_.ClientInfo(id_, ip_));
+  if (server_.nonce_required()) {
+    uint8_t raw[11];  // nats-server's nonce length, 15 characters once encoded
+    if (RAND_bytes(raw, sizeof raw) != 1) {
+      CloseNow(CloseReason::kServerShutdown);
+      return;
+    }
+    nonce_ = auth::Base64UrlEncode(std::span<const uint8_t>(raw, sizeof raw));
+  }
+  if (tls_context_ != nullptr) {
+    StartTls();
+    return;
+  }
+  QueueProto(server_.ClientInfo(id_, ip_, nonce_));
   if (!ctx_.loop.Add(fd_, EPOLLIN | EPOLLRDHUP, this)) {
     CloseNow(CloseReason::kReadError);
     return;
@@ -92,32 +112,33 @@ void Client::Start() {
 
 void Client::OnEvent(uint32_t events) {
   if (closing_) return;
+  if (tls_ != nullptr) {
+    OnTlsEvent(events);
+    return;
+  }
   if (events & EPOLLIN) ReadOnce();
   if (closing_) return;
   if (events & EPOLLOUT) Flush();
   if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) CloseNow(CloseReason::kClientClosed);
 }
 
-void Client::ReadOnce() {
-  char* dst;
-  size_t room;
-  if (in_len_ == 0) {
-    dst = ctx_.read_buffer.get();
-    room = LoopContext::kReadBufferSize;
-  } else {
-    // A frame is pending: read straight behind it, growing to what the parser said it needs.
-    size_t want = std::max(in_len_ + 16 * 1024, parser_.needed());
-    if (want > in_cap_) {
-      size_t cap = std::max(want, in_cap_ * 2);
-      std::unique_ptr<char[]> bigger(new char[cap]);
-      std::memcpy(bigger.get(), in_buf_.get(), in_len_);
-      in_buf_ = std::move(bigger);
-      in_cap_ = cap;
-    }
-    dst = in_buf_.get() + in_len_;
-    room = in_cap_ - in_len_;
+std::span<char> Client::ReadTarget() {
+  if (in_len_ == 0) return {ctx_.read_buffer.get(), LoopContext::kReadBufferSize};
+  // A frame is pending: read straight behind it, growing to what the parser said it needs.
+  size_t want = std::max(in_len_ + 16 * 1024, parser_.needed());
+  if (want > in_cap_) {
+    size_t cap = std::max(want, in_cap_ * 2);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    std::memcpy(bigger.get(), in_buf_.get(), in_len_);
+    in_buf_ = std::move(bigger);
+    in_cap_ = cap;
   }
-  ssize_t n = ::read(fd_, dst, room);
+  return {in_buf_.get() + in_len_, in_cap_ - in_len_};
+}
+
+void Client::ReadOnce() {
+  std::span<char> target = ReadTarget();
+  ssize_t n = ::read(fd_, target.data(), target.size());
   if (n == 0) {
     CloseNow(CloseReason::kClientClosed);
     return;
@@ -127,12 +148,16 @@ void Client::ReadOnce() {
     CloseNow(CloseReason::kReadError);
     return;
   }
+  OnBytesRead(target, static_cast<size_t>(n));
+}
+
+void Client::OnBytesRead(std::span<char> target, size_t n) {
   read_time_ns_ = WallClockNs();
   std::span<const char> data;
   if (in_len_ == 0) {
-    data = {dst, static_cast<size_t>(n)};
+    data = {target.data(), n};
   } else {
-    in_len_ += static_cast<size_t>(n);
+    in_len_ += n;
     data = {in_buf_.get(), in_len_};
   }
   size_t consumed = ProcessInput(data);
@@ -232,13 +257,26 @@ void Client::QueueProto(std::string_view bytes) {
 }
 
 void Client::Flush() {
+  // An SSL object is single-threaded: a TLS connection is written only on its own loop.
+  if (tls_ != nullptr && !ctx_.loop.InLoopThread()) {
+    PostTlsFlush();
+    return;
+  }
   std::lock_guard lock(out_mu_);
   FlushLocked();
 }
 
 void Client::FlushLocked() {
   if (closed_.load(std::memory_order_relaxed) || out_.empty()) return;
-  ssize_t n = out_.WriteTo(fd_);
+  ssize_t n;
+  bool waits_for_input = false;
+  if (tls_ == nullptr) {
+    n = out_.WriteTo(fd_);
+  } else {
+    if (!tls_->handshake_done()) return;  // INFO (handshake_first) waits for the handshake
+    n = out_.WriteTo(*tls_);
+    waits_for_input = tls_->write_wants_read();
+  }
   if (n < 0) {
     out_.Clear();
     RequestClose(CloseReason::kWriteError);
@@ -253,10 +291,14 @@ void Client::FlushLocked() {
   } else if (stalled_since_ == std::chrono::steady_clock::time_point{}) {
     stalled_since_ = std::chrono::steady_clock::now();
   }
-  if (pending != write_armed_) {
-    write_armed_ = pending;
-    ctx_.loop.Modify(fd_, EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u), this);
-  }
+  // A TLS write that waits for input resumes from ReadTls; EPOLLOUT would only spin.
+  SetWriteInterest(pending && !waits_for_input);
+}
+
+void Client::SetWriteInterest(bool want_write) {
+  if (want_write == write_armed_) return;
+  write_armed_ = want_write;
+  ctx_.loop.Modify(fd_, EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u), this);
 }
 
 void Client::RequestClose(CloseReason reason) {
@@ -275,6 +317,13 @@ void Client::ForgetSubscription(const std::shared_ptr<ServerSubscription>& sub) 
 
 void Client::Tick(std::chrono::steady_clock::time_point now) {
   if (closing_) return;
+  if (tls_ != nullptr && !tls_->handshake_done()) {
+    if (now - created_ > tls_context_->handshake_timeout()) {
+      LOG_ERROR("%s - TLS handshake timeout", Describe().c_str());
+      CloseNow(CloseReason::kTlsHandshakeError);
+    }
+    return;  // as nats-server, the auth and ping timers start after the handshake
+  }
   const ServerOptions& o = server_.options();
   if (auth_required_ && !connect_received_ && now - created_ > o.auth.timeout) {
     SendErrAndClose(protocol::kErrAuthTimeout, CloseReason::kAuthTimeout);
@@ -323,6 +372,7 @@ void Client::Snapshot(bool with_subs, ConnectionInfo* out) {
   out->lang = opts_.lang;
   out->version = opts_.version;
   out->account = account_->name();
+  out->authorized_user = auth_user_;
   {
     std::lock_guard lock(out_mu_);
     out->pending_bytes = out_.size();
@@ -355,7 +405,12 @@ void Client::CloseNow(CloseReason reason) {
   ctx_.loop.Remove(fd_);
   {
     std::lock_guard lock(out_mu_);
-    if (!out_.empty()) out_.WriteTo(fd_);  // best effort: a final -ERR, never blocking
+    if (tls_ == nullptr) {
+      if (!out_.empty()) out_.WriteTo(fd_);  // best effort: a final -ERR, never blocking
+    } else {
+      if (!out_.empty() && tls_->handshake_done()) out_.WriteTo(*tls_);
+      tls_->Shutdown();
+    }
     out_.Clear();
     closed_.store(true, std::memory_order_release);
     ::shutdown(fd_, SHUT_RDWR);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/client_parser.h"
+#include "server/authenticator.h"
 #include "server/event_loop.h"
 #include "server/outbound_buffer.h"
 #include "server/permissions.h"
@@ -20,6 +21,8 @@ namespace spate::server {
 
 class Account;
 class Server;
+class TlsConnection;
+class TlsContext;
 struct LoopContext;
 struct ServerSubscription;
 
@@ -37,8 +40,10 @@ enum class CloseReason : uint8_t {
   kMaxConnections,
   kServerShutdown,
   kMaxPayload,
+  kTlsHandshakeError,
 };
-inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::kMaxPayload) + 1;
+inline constexpr size_t kCloseReasonCount =
+    static_cast<size_t>(CloseReason::kTlsHandshakeError) + 1;
 const char* CloseReasonText(CloseReason reason);
 
 // One subscription as the monitor shows it.
@@ -64,6 +69,7 @@ struct ConnectionInfo {
   uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
   uint32_t num_subs = 0;
   std::string name, lang, version, account;
+  std::string authorized_user;         // the user it authenticated as, if any
   std::vector<SubscriptionInfo> subs;  // filled only when asked for (and always when closed)
 };
 
@@ -88,7 +94,9 @@ struct ConnectOptions {
 // (out_, flags under out_mu_) may be appended and flushed from any loop.
 class Client : public IoHandler, public std::enable_shared_from_this<Client> {
  public:
-  Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port);
+  // `tls`: set when the server requires TLS; the connection starts with its handshake.
+  Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port,
+         const TlsContext* tls = nullptr);
   ~Client() override;
 
   uint64_t id() const { return id_; }
@@ -122,9 +130,25 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   }
   // When the current read started (wall clock ns); owning loop only.
   int64_t read_time_ns() const { return read_time_ns_; }
+  // TLS, owning loop only. Whether the peer's certificate verified against the client CAs
+  // (tls.verify / verify_and_map), and its identities in the order nats-server tries them for
+  // verify_and_map (see TlsConnection::PeerNames); both set once the handshake is done.
+  bool tls_verified() const { return tls_verified_; }
+  const std::vector<std::string>& tls_peer_names() const { return tls_peer_names_; }
 
  private:
   void ReadOnce();
+  // Where the next read goes: the loop's scratch buffer, or behind a pending partial frame.
+  std::span<char> ReadTarget();
+  // Handles `n` bytes just read into ReadTarget().
+  void OnBytesRead(std::span<char> target, size_t n);
+  // TLS (client_tls.cc), owning loop only.
+  void StartTls();
+  void OnTlsEvent(uint32_t events);
+  void ContinueTlsHandshake();
+  void ReadTls();
+  void PostTlsFlush();
+  void SetWriteInterest(bool want_write);  // under out_mu_
   size_t ProcessInput(std::span<const char> data);
   void KeepPartialInput(std::span<const char> data, size_t consumed);
   void Dispatch(const protocol::ClientOp& op);
@@ -132,11 +156,8 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void OnPub(const protocol::PubOp& op);
   void OnSub(const protocol::SubOp& op);
   void OnUnsub(const protocol::UnsubOp& op);
-  // On success `matched` is the user of the users list (nullptr for the single-user forms).
-  bool Authenticate(const std::string& user, const std::string& pass, const std::string& token,
-                    const UserEntry** matched);
   // Moves the connection into the user's account and applies its permissions.
-  void BindUser(const UserEntry& user);
+  void BindUser(const AuthenticatedUser& user);
   std::string AuthDescription() const { return "User \"" + auth_user_ + "\""; }
   void SendErrAndClose(std::string_view err, CloseReason reason);
   void SendOk();
@@ -161,6 +182,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   bool auth_required_ = false;
   bool closing_ = false;
   std::string auth_user_;
+  std::string nonce_;  // sent in INFO when nkeys or JWTs are in use
   // Set at CONNECT, before any subscription exists; read by delivering loops after that.
   std::unique_ptr<ClientPermissions> perms_;
   bool checks_deliveries_ = false;
@@ -189,6 +211,14 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   std::atomic<bool> close_requested_{false};
   std::atomic<bool> headers_{false};
   const size_t max_pending_;
+
+  // TLS. tls_ is fixed at construction (other loops test it without a lock); the SSL object
+  // behind it is used only on the owning loop, with out_mu_ held for writes.
+  const TlsContext* const tls_context_;
+  const std::unique_ptr<TlsConnection> tls_;
+  std::atomic<bool> tls_flush_posted_{false};  // a Flush from another loop is on its way
+  bool tls_verified_ = false;                  // owning loop
+  std::vector<std::string> tls_peer_names_;    // owning loop
 };
 
 }  // namespace spate::server

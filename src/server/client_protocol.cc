@@ -1,7 +1,6 @@
 // The protocol session of a Client: what each client op does. I/O lives in client.cc.
-#include <nlohmann/json.hpp>
-
 #include "common/logging.h"
+#include "protocol/connect_json.h"
 #include "protocol/errors.h"
 #include "routing/subject.h"
 #include "server/account.h"
@@ -17,26 +16,6 @@ namespace {
 constexpr std::string_view kErrNoRespondersNeedsHeaders =
     "-ERR 'no responders requires headers support'\r\n";
 constexpr std::string_view kNoRespondersHeader = "NATS/1.0 503\r\n\r\n";
-
-// Reads an optional CONNECT field onto its current value. A value of the wrong type makes the
-// whole CONNECT invalid, as nats-server's strict JSON decoding does.
-template <class T>
-bool MergeField(const nlohmann::json& j, const char* key, T* field) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return true;
-  if constexpr (std::is_same_v<T, bool>) {
-    if (!it->is_boolean()) return false;
-  } else if constexpr (std::is_same_v<T, int>) {
-    if (!it->is_number_integer()) return false;
-  } else {
-    if (!it->is_string()) return false;
-  }
-  *field = it->get<T>();
-  return true;
-}
-
-// TODO(auth): bcrypt and constant-time comparison come with src/auth.
-bool CheckPassword(const std::string& stored, const std::string& given) { return stored == given; }
 
 }  // namespace
 
@@ -77,39 +56,51 @@ void Client::Dispatch(const protocol::ClientOp& op) {
 void Client::OnConnect(const protocol::ConnectOp& op) {
   LOG_TRACE("%s - \"<<- [CONNECT %.*s]\"", Describe().c_str(), static_cast<int>(op.json.size()),
             op.json.data());
-  nlohmann::json j = nlohmann::json::parse(op.json, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    // nats-server closes on unparsable CONNECT JSON without an -ERR.
-    CloseNow(CloseReason::kProtocolViolation);
-    return;
-  }
   // CONNECT merges into the current options, as nats-server unmarshals onto its defaults
   // (verbose and pedantic on): a key the client leaves out keeps its value.
-  ConnectOptions o = opts_;
-  std::string user, pass, token;
-  bool ok = MergeField(j, "verbose", &o.verbose) && MergeField(j, "pedantic", &o.pedantic) &&
-            MergeField(j, "echo", &o.echo) && MergeField(j, "headers", &o.headers) &&
-            MergeField(j, "no_responders", &o.no_responders) &&
-            MergeField(j, "protocol", &o.protocol) && MergeField(j, "name", &o.name) &&
-            MergeField(j, "lang", &o.lang) && MergeField(j, "version", &o.version) &&
-            MergeField(j, "user", &user) && MergeField(j, "pass", &pass) &&
-            MergeField(j, "auth_token", &token);
-  if (!ok) {
+  protocol::ConnectFields f;
+  f.verbose = opts_.verbose;
+  f.pedantic = opts_.pedantic;
+  f.echo = opts_.echo;
+  f.headers = opts_.headers;
+  f.no_responders = opts_.no_responders;
+  f.protocol = opts_.protocol;
+  f.name = opts_.name;
+  f.lang = opts_.lang;
+  f.version = opts_.version;
+  if (!protocol::MergeConnectJson(op.json, &f)) {
+    // nats-server closes on unparsable CONNECT JSON, or a field of the wrong type, without -ERR.
     CloseNow(CloseReason::kProtocolViolation);
     return;
   }
+  ConnectOptions o{f.verbose,         f.pedantic,        f.echo,
+                   f.headers,         f.no_responders,   f.protocol,
+                   std::move(f.name), std::move(f.lang), std::move(f.version)};
+  ConnectCredentials creds{std::move(f.user),
+                           std::move(f.pass),
+                           std::move(f.auth_token),
+                           std::move(f.nkey),
+                           std::move(f.sig),
+                           std::move(f.jwt),
+                           {}};
   if (server_.options().no_header_support) o.headers = false;
   opts_ = std::move(o);
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
   if (auth_required_ && !connect_received_) {
-    const UserEntry* matched = nullptr;
-    if (!Authenticate(user, pass, token, &matched)) {
-      LOG_ERROR("%s - authentication error", Describe().c_str());
+    if (tls_verified_) creds.tls_names = tls_peer_names_;
+    Result<AuthenticatedUser> who = server_.authenticator().Authenticate(creds, nonce_);
+    if (!who.ok()) {
+      // Logged at a bounded rate: a flood of bad logins must not turn into a flood of log lines.
+      if (uint64_t dropped = 0; server_.AllowAuthErrorLog(&dropped)) {
+        LOG_ERROR(
+            "%s - authentication error: %s%s", Describe().c_str(), who.error().message().c_str(),
+            dropped == 0 ? "" : (" (" + std::to_string(dropped) + " more not logged)").c_str());
+      }
       SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
       return;
     }
-    if (matched != nullptr) BindUser(*matched);
+    BindUser(*who);
   }
   if (!connect_received_) {
     // As nats-server: the first RTT estimate is the time from accept to CONNECT.
@@ -126,36 +117,8 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
   ctx_.flush.Add(shared_from_this());
 }
 
-bool Client::Authenticate(const std::string& user, const std::string& pass,
-                          const std::string& token, const UserEntry** matched) {
-  const AuthOptions& auth = server_.options().auth;
-  if (!auth.token.empty()) return CheckPassword(auth.token, token);
-  // With a users list the single user/password are ignored, as in nats-server.
-  if (auth.users.empty()) {
-    return !auth.user.empty() && user == auth.user && CheckPassword(auth.password, pass);
-  }
-  // No credentials at all: the no_auth_user, when there is one.
-  if (user.empty() && pass.empty() && token.empty() && !auth.no_auth_user.empty()) {
-    for (const UserEntry& u : auth.users) {
-      if (u.user == auth.no_auth_user) {
-        *matched = &u;
-        return true;
-      }
-    }
-    return false;
-  }
-  for (const UserEntry& u : auth.users) {
-    if (u.user == user) {
-      if (!CheckPassword(u.password, pass)) return false;
-      *matched = &u;
-      return true;
-    }
-  }
-  return false;
-}
-
-void Client::BindUser(const UserEntry& user) {
-  auth_user_ = user.user;
+void Client::BindUser(const AuthenticatedUser& user) {
+  auth_user_ = user.name;
   if (!user.account.empty()) {
     std::shared_ptr<Account> account = server_.FindAccount(user.account);
     if (account != nullptr && account != account_) {
@@ -164,10 +127,8 @@ void Client::BindUser(const UserEntry& user) {
       account_->num_connections.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  const std::optional<Permissions>& p =
-      user.permissions ? user.permissions : server_.options().auth.default_permissions;
-  if (p) {
-    perms_ = std::make_unique<ClientPermissions>(*p);
+  if (user.permissions) {
+    perms_ = std::make_unique<ClientPermissions>(*user.permissions);
     checks_deliveries_ = perms_->checks_deliveries();
   }
 }

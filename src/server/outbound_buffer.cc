@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "server/tls.h"
+
 namespace spate::server {
 namespace {
 // Chunks migrate between threads (appended on a publisher's loop, freed on whichever loop
@@ -81,6 +83,24 @@ ssize_t OutboundBuffer::WriteTo(int fd) {
     Consume(static_cast<size_t>(n));
     total += n;
     if (static_cast<size_t>(n) < want) return total;  // the socket is full for now
+  }
+  return total;
+}
+
+ssize_t OutboundBuffer::WriteTo(TlsConnection& tls) {
+  ssize_t total = 0;
+  while (size_ > 0) {
+    // A retry after a short write passes the same head bytes again (possibly more of them, if
+    // the head is also the tail and grew), which is what OpenSSL's moving-buffer mode allows.
+    Chunk* c = chunks_[head_];
+    TlsConnection::Io io;
+    size_t n = tls.Write(c->data + c->begin, c->end - c->begin, &io);
+    if (n == 0) {
+      if (io == TlsConnection::Io::kWantWrite || io == TlsConnection::Io::kWantRead) return total;
+      return -1;
+    }
+    Consume(n);
+    total += static_cast<ssize_t>(n);
   }
   return total;
 }

@@ -9,6 +9,8 @@
 
 namespace spate::server {
 
+class TlsConnection;
+
 // Bytes waiting to be written to one socket: a queue of fixed-size chunks taken from a
 // thread-local free list, so a connection that is caught up holds no memory and steady-state
 // appends never call malloc.
@@ -29,6 +31,9 @@ class OutboundBuffer {
   // Writes as much as the socket takes with writev. Returns bytes written, or -1 with errno set
   // on a socket error other than EAGAIN.
   ssize_t WriteTo(int fd);
+  // The same through TLS, one chunk per SSL_write: stops when TLS waits for the socket (see
+  // tls.write_wants_read()). Returns bytes written, or -1 on a TLS or socket error.
+  ssize_t WriteTo(TlsConnection& tls);
   void Clear();
 
  private:

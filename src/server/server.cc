@@ -18,6 +18,7 @@
 #include "protocol/errors.h"
 #include "server/client.h"
 #include "server/delivery.h"
+#include "server/tls.h"
 #include "server/version.h"
 
 namespace spate::server {
@@ -56,6 +57,22 @@ Server::Server(ServerOptions opts) : opts_(std::move(opts)) {
   // As nats-server: without configured accounts the global account has JetStream; with them,
   // only the accounts that enable it.
   if (opts_.auth.accounts.empty()) global_account_->jetstream_limits = AccountJetStreamLimits{};
+}
+
+bool Server::AllowAuthErrorLog(uint64_t* dropped) {
+  const int64_t second = WallClockNs() / 1000000000;
+  std::lock_guard lock(auth_log_mu_);
+  if (second != auth_log_second_) {
+    auth_log_second_ = second;
+    auth_log_count_ = 0;
+  }
+  if (auth_log_count_ >= kAuthErrorLogsPerSecond) {
+    ++auth_log_dropped_;
+    return false;
+  }
+  ++auth_log_count_;
+  *dropped = std::exchange(auth_log_dropped_, 0);
+  return true;
 }
 
 std::vector<std::shared_ptr<Account>> Server::accounts() const {
@@ -111,6 +128,10 @@ void Server::BuildInfoTemplate() {
   info["port"] = bound_port_;
   info["headers"] = !opts_.no_header_support;
   if (auth_required()) info["auth_required"] = true;
+  if (tls_context_ != nullptr) {
+    info["tls_required"] = true;
+    if (tls_context_->verify()) info["tls_verify"] = true;
+  }
   info["max_payload"] = opts_.max_payload;
   if (jetstream_ != nullptr) info["jetstream"] = true;
   info["spate_version"] = kSpateVersion;
@@ -119,8 +140,14 @@ void Server::BuildInfoTemplate() {
   info_prefix_ = "INFO " + json;
 }
 
-std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip) const {
+std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip,
+                               std::string_view nonce) const {
   std::string out = info_prefix_;
+  if (!nonce.empty()) {
+    out += ",\"nonce\":\"";
+    out += nonce;
+    out += "\"";
+  }
   out += ",\"client_id\":";
   out += std::to_string(client_id);
   out += ",\"client_ip\":\"";
@@ -131,6 +158,18 @@ std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip) c
 
 Status Server::Start() {
   SPATE_RETURN_IF_ERROR(ValidateAccounts());
+  if (opts_.tls.enabled) {
+    SPATE_ASSIGN_OR_RETURN(tls_context_, TlsContext::Create(opts_.tls));
+  }
+  Result<Authenticator> authenticator =
+      Authenticator::Create(opts_.auth, opts_.tls.enabled && opts_.tls.verify_and_map);
+  if (!authenticator.ok()) return authenticator.status();
+  authenticator_.emplace(std::move(*authenticator));
+  for (const auto& [key, trusted] : authenticator_->trusted_accounts()) {
+    auto account = std::make_shared<Account>(key, static_cast<int>(loops_.size()));
+    account->jetstream_limits = trusted.jetstream;
+    accounts_[key] = std::move(account);
+  }
   SPATE_RETURN_IF_ERROR(Listen());
   BuildInfoTemplate();
   LOG_INFO("Starting spate-server");
@@ -180,6 +219,12 @@ Status Server::Start() {
     }
   }
   LOG_INFO("Listening for client connections on %s:%d", opts_.host.c_str(), bound_port_);
+  if (tls_context_ != nullptr) {
+    LOG_INFO("TLS required for client connections");
+    if (tls_context_->handshake_first()) {
+      LOG_WARN("Clients that are not using \"TLS Handshake First\" option will fail to connect");
+    }
+  }
   LOG_INFO("Server is ready");
   return Status::Ok();
 }
@@ -273,7 +318,7 @@ void Server::Accept() {
     num_clients_.fetch_add(1);
     stats_.total_connections.fetch_add(1, std::memory_order_relaxed);
     LoopContext* ctx = loops_[next_loop_++ % loops_.size()].get();
-    auto client = std::make_shared<Client>(*this, *ctx, fd, cid, ip, port);
+    auto client = std::make_shared<Client>(*this, *ctx, fd, cid, ip, port, tls_context_.get());
     ctx->loop.Post([ctx, client] {
       ctx->clients.emplace(client->id(), client);
       client->Start();

@@ -8,12 +8,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "server/account.h"
 #include "server/account_imports.h"
+#include "server/authenticator.h"
 #include "server/client.h"
 #include "server/event_loop.h"
 #include "server/loop_context.h"
@@ -56,7 +58,17 @@ class Server : public IoHandler {
   std::shared_ptr<Account> global_account() const { return global_account_; }
 
   // The INFO line for one client, ready to send.
-  std::string ClientInfo(uint64_t client_id, std::string_view client_ip) const;
+  // `nonce`: the challenge a client signs with its nkey (see nonce_required()).
+  std::string ClientInfo(uint64_t client_id, std::string_view client_ip,
+                         std::string_view nonce = {}) const;
+  // Whether clients get a nonce in INFO: some user authenticates with an nkey or a JWT.
+  bool nonce_required() const { return authenticator_ && authenticator_->nonce_required(); }
+  // At most kAuthErrorLogsPerSecond authentication errors are logged per second; `dropped` is
+  // how many were not since the last one that was. Any thread.
+  static constexpr uint64_t kAuthErrorLogsPerSecond = 10;
+  bool AllowAuthErrorLog(uint64_t* dropped);
+  // Valid after Start; decides who may connect.
+  const Authenticator& authenticator() const { return *authenticator_; }
   bool auth_required() const { return opts_.auth.required(); }
 
   // Called on a client's loop when it has closed; the client is dropped after the current task.
@@ -89,8 +101,8 @@ class Server : public IoHandler {
   size_t num_loops() const { return loops_.size(); }
   // Loop state is owned by its thread: post work to `loop_context(i).loop` to read it.
   LoopContext& loop_context(size_t i) { return *loops_[i]; }
-  // Every account: the global one ($G) and those of the `accounts` block. Fixed after
-  // construction.
+  // Every account: the global one ($G), those of the `accounts` block and, in operator mode,
+  // the preloaded accounts (added by Start). Fixed once the server runs.
   std::vector<std::shared_ptr<Account>> accounts() const;
   std::shared_ptr<Account> FindAccount(std::string_view name) const;
   bool running() const { return running_.load(std::memory_order_acquire); }
@@ -121,6 +133,12 @@ class Server : public IoHandler {
   std::shared_ptr<Account> global_account_;
   std::map<std::string, std::shared_ptr<Account>, std::less<>> accounts_;  // with $G
   std::unique_ptr<AccountImports> imports_;
+  std::unique_ptr<TlsContext> tls_context_;  // set by Start when TLS is on; fixed after
+  std::optional<Authenticator> authenticator_;
+  std::mutex auth_log_mu_;
+  int64_t auth_log_second_ = 0;    // under auth_log_mu_
+  uint64_t auth_log_count_ = 0;    // logged in that second; under auth_log_mu_
+  uint64_t auth_log_dropped_ = 0;  // under auth_log_mu_
   std::atomic<bool> shutdown_{false};
   std::atomic<bool> running_{false};
   int64_t start_time_ns_ = 0;

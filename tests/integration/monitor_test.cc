@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -709,6 +710,40 @@ TEST(MonitorCompatTest, TopLevelKeysAndTypesMatchNatsServer) {
     if (!extra.empty())
       std::cout << "[ keys nats-server 2.9 lacks ] " << target << ":" << extra << "\n";
   }
+}
+
+class MonitorAccountsTest : public MonitorTest {
+ protected:
+  TestServerOptions ServerOptions() const override {
+    TestServerOptions o = WithArgs({"-m", "-1"});
+    o.config =
+        "accounts {\n  A { users = [ {user: a, password: pa} ] }\n  B { users = [ {user: b, "
+        "password: pb} ] }\n}\n";
+    return o;
+  }
+};
+
+// Configured accounts appear in /accountz, and /connz?auth=1 says who each client is.
+TEST_F(MonitorAccountsTest, AccountzAndConnzShowAccountsAndUsers) {
+  NatsConnection nc;
+  ASSERT_EQ(spate::test::Connect(server_->url(), &nc,
+                                 [](natsOptions* o) {
+                                   natsOptions_SetUserInfo(o, "a", "pa");
+                                   natsOptions_SetName(o, "client-a");
+                                 }),
+            NATS_OK);
+  json accounts = GetJson(http_port_, "/accountz")["accounts"];
+  for (const char* name : {"$G", "A", "B"}) {
+    EXPECT_NE(std::find(accounts.begin(), accounts.end(), name), accounts.end())
+        << name << " missing from " << accounts.dump();
+  }
+  EXPECT_EQ(GetJson(http_port_, "/accountz?acc=A")["account_detail"]["client_connections"], 1);
+  json c = Connection(GetJson(http_port_, "/connz?auth=1"), "client-a");
+  EXPECT_EQ(c["authorized_user"], "a");
+  EXPECT_EQ(c["account"], "A");
+  // Without auth=1 neither is shown.
+  json plain = Connection(GetJson(http_port_, "/connz"), "client-a");
+  EXPECT_FALSE(plain.contains("authorized_user"));
 }
 
 }  // namespace

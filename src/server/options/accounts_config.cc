@@ -201,7 +201,7 @@ void ApplyAccounts(const MapEntry& entry, ConfigReader* reader, AuthOptions* aut
     return;
   }
   std::set<std::string> users_seen;
-  for (const UserEntry& u : auth->users) users_seen.insert(u.user);
+  for (const UserEntry& u : auth->users) users_seen.insert(u.user.empty() ? u.nkey : u.user);
   for (const MapEntry& a : v.entries()) {
     if (a.key == "$G") {
       reader->Error(a.key_location, "\"$G\" is a reserved account name");
@@ -224,7 +224,7 @@ void ApplyAccounts(const MapEntry& entry, ConfigReader* reader, AuthOptions* aut
         for (const Value& item : e.value.items()) {
           UserEntry user;
           if (!ReadUserEntry(item, reader, &user)) continue;
-          if (!users_seen.insert(user.user).second) {
+          if (!users_seen.insert(user.user.empty() ? user.nkey : user.user).second) {
             reader->Error(item.location(), "duplicate user \"" + user.user + "\" detected");
             continue;
           }

@@ -1,6 +1,7 @@
 #include <set>
 #include <string>
 
+#include "auth/nkey.h"
 #include "server/options/config_sections.h"
 
 namespace spate::server {
@@ -27,7 +28,13 @@ bool ReadUserEntry(const Value& item, ConfigReader* reader, UserEntry* user) {
       } else {
         ok = false;
       }
-    } else if (key == "nkey" || key == "authorization" || key == "allowed_connection_types" ||
+    } else if (key == "nkey") {
+      if (reader->ReadString(e, &user->nkey) &&
+          !auth::IsValidPublicKey(user->nkey, auth::KeyType::kUser)) {
+        reader->Error(e.value.location(), "not a valid user nkey: \"" + user->nkey + "\"");
+        ok = false;
+      }
+    } else if (key == "authorization" || key == "allowed_connection_types" ||
                key == "connection_types" || key == "clients" || key == "proxy_required") {
       reader->Unsupported(e, "a user entry");
       ok = false;
@@ -36,7 +43,11 @@ bool ReadUserEntry(const Value& item, ConfigReader* reader, UserEntry* user) {
       if (!e.value.used_as_variable()) ok = false;
     }
   }
-  if (ok && user->user.empty()) {
+  if (ok && !user->user.empty() && !user->nkey.empty()) {
+    reader->Error(item.location(), "a user entry can not have both a user and an nkey");
+    return false;
+  }
+  if (ok && user->user.empty() && user->nkey.empty()) {
     reader->Error(item.location(), "user entry requires a user");
     return false;
   }
@@ -86,11 +97,11 @@ void ApplyAuthorization(const MapEntry& entry, ConfigReader* reader, AuthOptions
         continue;
       }
       std::set<std::string> seen;
-      for (const UserEntry& u : parsed.users) seen.insert(u.user);
+      for (const UserEntry& u : parsed.users) seen.insert(u.user.empty() ? u.nkey : u.user);
       for (const Value& item : e.value.items()) {
         UserEntry user;
         if (!ReadUserEntry(item, reader, &user)) continue;
-        if (!seen.insert(user.user).second) {
+        if (!seen.insert(user.user.empty() ? user.nkey : user.user).second) {
           reader->Error(item.location(), "duplicate user \"" + user.user + "\" detected");
           continue;
         }

@@ -61,6 +61,11 @@ constexpr FlagSpec kFlags[] = {
     {"store_dir", "store_dir", FlagType::kString},
     {"max_payload", "max_payload", FlagType::kInt},
     {"threads", "threads", FlagType::kInt},
+    {"tls", "tls", FlagType::kBool},
+    {"tlsverify", "tlsverify", FlagType::kBool},
+    {"tlscert", "tlscert", FlagType::kString},
+    {"tlskey", "tlskey", FlagType::kString},
+    {"tlscacert", "tlscacert", FlagType::kString},
 };
 
 // Flags nats-server has that we do not implement yet: refused by name rather than reported
@@ -82,12 +87,7 @@ constexpr std::string_view kUnsupportedFlags[] = {"ms",
                                                   "no_advertise",
                                                   "connect_retries",
                                                   "cluster_name",
-                                                  "help_tls",
-                                                  "tls",
-                                                  "tlsverify",
-                                                  "tlscert",
-                                                  "tlskey",
-                                                  "tlscacert"};
+                                                  "help_tls"};
 
 const FlagSpec* FindFlag(std::string_view name) {
   for (const FlagSpec& f : kFlags) {
@@ -247,6 +247,11 @@ Result<CommandLine> CommandLine::Parse(const std::vector<std::string>& args) {
 }
 
 Status CommandLine::ApplyTo(ServerOptions* opts) const {
+  // As nats-server: any --tls* flag replaces the file's whole `tls` block with the flags' values,
+  // except that --tls=false turns TLS off and makes the other --tls* flags moot.
+  TlsOptions flag_tls;
+  bool tls_override = false;
+  bool tls_disabled = false;
   for (const Setting& s : settings_) {
     const std::string& c = s.canonical;
     const bool on = s.value == "true";
@@ -310,7 +315,28 @@ Status CommandLine::ApplyTo(ServerOptions* opts) const {
                                        ": must be 0 (one per core) to 4096");
       }
       opts->threads = static_cast<int>(n);
+    } else if (c == "tls") {
+      tls_disabled = !on;
+      tls_override |= on;
+    } else if (c == "tlsverify" || c == "tlscert" || c == "tlskey" || c == "tlscacert") {
+      if (c == "tlsverify") flag_tls.verify = on;
+      if (c == "tlscert") flag_tls.cert_file = s.value;
+      if (c == "tlskey") flag_tls.key_file = s.value;
+      if (c == "tlscacert") flag_tls.ca_file = s.value;
+      tls_override = true;
     }
+  }
+  if (tls_disabled) {
+    opts->tls = TlsOptions{};
+  } else if (tls_override) {
+    if (flag_tls.cert_file.empty()) {
+      return Status::InvalidArgument("TLS Server certificate must be present and valid");
+    }
+    if (flag_tls.key_file.empty()) {
+      return Status::InvalidArgument("TLS Server private key must be present and valid");
+    }
+    flag_tls.enabled = true;
+    opts->tls = std::move(flag_tls);
   }
   return Status::Ok();
 }

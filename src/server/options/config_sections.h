@@ -23,6 +23,14 @@ bool ReadPermissions(const conf::MapEntry& entry, ConfigReader* reader, Permissi
 // auth->users with their account set.
 void ApplyAccounts(const conf::MapEntry& entry, ConfigReader* reader, AuthOptions* auth);
 
+// The client `tls { cert_file, key_file, ca_file, verify, verify_and_map, timeout,
+// handshake_first, ... }` block.
+void ApplyTls(const conf::MapEntry& entry, ConfigReader* reader, TlsOptions* tls);
+
+// Operator mode keys: `operator` (a JWT file path or the JWT itself, or a list), `trusted_keys`,
+// `resolver: MEMORY` and `resolver_preload { <account public key>: <account JWT> }`.
+void ApplyOperatorKey(const conf::MapEntry& entry, ConfigReader* reader, AuthOptions* auth);
+
 // `jetstream: true`, `jetstream: enabled` or `jetstream { ... }`. `store_dir_seen` is shared
 // with the top-level `store_dir` key: nats-server refuses the directory set twice.
 void ApplyJetStream(const conf::MapEntry& entry, ConfigReader* reader, JetStreamOptions* js,

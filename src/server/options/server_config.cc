@@ -50,29 +50,20 @@ constexpr std::string_view kUnsupportedTopLevel[] = {"account_resolver",
                                                      "no_system_account",
                                                      "ocsp",
                                                      "ocsp_cache",
-                                                     "operator",
-                                                     "operators",
                                                      "prof_block_rate",
                                                      "prof_port",
                                                      "proxies",
                                                      "proxy_protocol",
                                                      "reconnect_error_reports",
                                                      "remote_syslog",
-                                                     "resolver",
                                                      "resolver_pinned_accounts",
-                                                     "resolver_preload",
                                                      "resolver_tls",
                                                      "root",
-                                                     "root_operator",
-                                                     "root_operators",
                                                      "roots",
                                                      "server_metadata",
                                                      "server_tags",
                                                      "syslog",
-                                                     "tls",
                                                      "trace_headers",
-                                                     "trusted",
-                                                     "trusted_keys",
                                                      "websocket",
                                                      "write_timeout",
                                                      "ws"};
@@ -189,6 +180,12 @@ void ApplyServerConfig(const Value& root, ConfigReader* reader, ServerOptions* o
       ApplyAuthorization(e, reader, &opts->auth);
     } else if (key == "accounts") {
       ApplyAccounts(e, reader, &opts->auth);
+    } else if (key == "tls") {
+      ApplyTls(e, reader, &opts->tls);
+    } else if (key == "operator" || key == "operators" || key == "root_operator" ||
+               key == "root_operators" || key == "trusted" || key == "trusted_keys" ||
+               key == "resolver" || key == "resolver_preload") {
+      ApplyOperatorKey(e, reader, &opts->auth);
     } else if (key == "system_account" || key == "system") {
       reader->ReadString(e, &opts->auth.system_account);
     } else if (key == "no_auth_user") {

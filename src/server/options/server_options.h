@@ -38,6 +38,7 @@ struct UserEntry {
   std::string user;
   std::string password;  // plain, or a bcrypt hash starting with "$2"
   std::string account;   // empty: the global account
+  std::string nkey;      // a user public key instead of user/password
   std::optional<Permissions> permissions;
 };
 
@@ -83,7 +84,17 @@ struct AuthOptions {
   std::optional<Permissions> default_permissions;  // for users without their own
   std::vector<AccountConfig> accounts;
   std::string system_account;
-  bool required() const { return !user.empty() || !token.empty() || !users.empty(); }
+  // Operator (decentralized JWT) mode: the operator JWTs (read from files or given inline),
+  // extra trusted operator keys, the account resolver ("MEMORY") and its preloaded account
+  // JWTs by account public key.
+  std::vector<std::string> operator_jwts;
+  std::vector<std::string> trusted_keys;
+  std::string resolver;
+  std::vector<std::pair<std::string, std::string>> resolver_preload;
+  bool operator_mode() const { return !operator_jwts.empty() || !trusted_keys.empty(); }
+  bool required() const {
+    return !user.empty() || !token.empty() || !users.empty() || operator_mode();
+  }
 };
 
 struct JetStreamOptions {
@@ -94,6 +105,20 @@ struct JetStreamOptions {
   std::string domain;
   std::chrono::milliseconds sync_interval{0};  // 0: sync always (our default)
   bool sync_always = true;
+};
+
+// The client `tls { ... }` block (and --tls* flags).
+struct TlsOptions {
+  bool enabled = false;
+  std::string cert_file, key_file, ca_file;
+  bool verify = false;                      // require and verify client certificates
+  bool verify_and_map = false;              // verify, and map the certificate to a user
+  bool handshake_first = false;             // TLS before INFO
+  std::chrono::milliseconds timeout{2000};  // handshake timeout (nats-server: 2s)
+  // OpenSSL's names (the config's Go names are translated); empty: Go's defaults.
+  std::vector<std::string> cipher_suites;
+  std::vector<std::string> curve_preferences;
+  std::string min_version;  // "1.2" (default) or "1.3"
 };
 
 // Everything the server reads from flags and the config file. Plain data with nats-server's
@@ -120,6 +145,7 @@ struct ServerOptions {
   bool no_header_support = false;
 
   AuthOptions auth;
+  TlsOptions tls;
   JetStreamOptions jetstream;
 
   // Logging.

@@ -125,7 +125,7 @@ TEST(CommandLine, Errors) {
   EXPECT_EQ(ErrorOf({"---p", "1"}), "bad flag syntax: ---p");
   EXPECT_EQ(ErrorOf({"-p", "70000"}),
             "invalid value \"70000\" for flag -p: port must be -1 (random) or 0..65535");
-  EXPECT_EQ(ErrorOf({"--tls"}), "flag -tls is not supported by spate-server yet");
+  EXPECT_EQ(ErrorOf({"--help_tls"}), "flag -help_tls is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf({"--cluster", "nats://0.0.0.0:6222"}),
             "flag -cluster is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf({"start"}), "unrecognized command: \"start\"");

@@ -44,16 +44,18 @@ TEST_F(ConfigErrorsTest, AllErrorsAreReportedTogether) {
 TEST_F(ConfigErrorsTest, NatsServerFeaturesNotSupportedYet) {
   EXPECT_EQ(ErrorOf("port: 4222\ncluster {\n  port: 6222\n}\n"),
             "s.conf:2:1: \"cluster\" is not supported by spate-server yet");
-  EXPECT_EQ(ErrorOf("tls { cert_file: x }\n"),
-            "s.conf:1:1: \"tls\" is not supported by spate-server yet");
+  EXPECT_EQ(ErrorOf("mqtt { port: 1883 }\n"),
+            "s.conf:1:1: \"mqtt\" is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("leafnodes {}\n"),
             "s.conf:1:1: \"leafnodes\" is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("accounts { A { mappings {} } }\n"),
             "s.conf:1:16: \"mappings\" in an account is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("websocket { port: 1 }\n"),
             "s.conf:1:1: \"websocket\" is not supported by spate-server yet");
-  EXPECT_EQ(ErrorOf("authorization {\n users = [\n  {user: a, password: b, nkey: x}\n ]\n}\n"),
-            "s.conf:3:26: \"nkey\" in a user entry is not supported by spate-server yet");
+  EXPECT_EQ(
+      ErrorOf(
+          "authorization {\n users = [\n  {user: a, password: b, proxy_required: true}\n ]\n}\n"),
+      "s.conf:3:26: \"proxy_required\" in a user entry is not supported by spate-server yet");
   EXPECT_EQ(ErrorOf("jetstream {\n  cipher: aes\n}\n"),
             "s.conf:2:3: \"cipher\" in jetstream is not supported by spate-server yet");
 }
