@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "bench/e2e/auth_flood_scenario.h"
 #include "bench/e2e/idle_connections_scenario.h"
 #include "bench/e2e/js_consume_scenario.h"
 #include "bench/e2e/js_latency_scenario.h"
@@ -37,6 +38,17 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
   all.push_back(throughput("queue-4", 128, 4, true, 800'000));
   all.push_back(std::make_unique<RequestReplyScenario>("reqreply", scale.requests, 128));
   all.push_back(std::make_unique<IdleConnectionsScenario>("idle-conns", scale.idle_connections));
+  // Authenticated pub/sub alone, then during a flood of failed logins; the password stored as a
+  // bcrypt hash of cost 11 (nsc's default), then as plain text.
+  for (const bool bcrypt : {true, false}) {
+    all.push_back(std::make_unique<AuthFloodScenario>(AuthFloodScenario::Config{
+        .name = bcrypt ? "auth-flood" : "auth-flood-plain",
+        .bcrypt = bcrypt,
+        .payload_bytes = 128,
+        .messages = messages(500'000),
+        .flood_threads = 4,
+    }));
+  }
 
   // JetStream. File streams come in pairings of durability modes (see jetstream_support.h):
   // -fast (both sync every 2 min), -safe (both sync before the PubAck) and -cross (spate's safe

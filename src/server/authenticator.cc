@@ -124,6 +124,18 @@ Result<Authenticator> Authenticator::Create(const AuthOptions& options, bool ver
   return a;
 }
 
+bool Authenticator::IsSlow(const ConnectCredentials& c) const {
+  const AuthOptions& auth = *options_;
+  if (auth.operator_mode() || verify_and_map_) return false;
+  if (!auth.token.empty()) return auth::IsBcrypt(auth.token);
+  if (auth.users.empty()) return auth::IsBcrypt(auth.password);
+  if (!c.nkey.empty()) return false;
+  for (const UserEntry& u : auth.users) {
+    if (u.nkey.empty() && u.user == c.user) return auth::IsBcrypt(u.password);
+  }
+  return false;
+}
+
 Result<AuthenticatedUser> Authenticator::Authenticate(const ConnectCredentials& c,
                                                       std::string_view nonce) const {
   if (options_->operator_mode()) return AuthenticateJwt(c, nonce);

@@ -53,6 +53,10 @@ class Authenticator {
     return accounts_;
   }
 
+  // Whether Authenticate(c) would compare against a bcrypt hash (~100 ms of CPU): callers on an
+  // event loop run it elsewhere then.
+  bool IsSlow(const ConnectCredentials& c) const;
+
   // The user, or an error saying why not (for the log; the client only sees "Authorization
   // Violation").
   Result<AuthenticatedUser> Authenticate(const ConnectCredentials& c, std::string_view nonce) const;

@@ -112,6 +112,11 @@ void Client::Start() {
 
 void Client::OnEvent(uint32_t events) {
   if (closing_) return;
+  if (auth_pending_ && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+    // Gone while its login is checked: with reading paused the event would only repeat.
+    CloseNow(CloseReason::kClientClosed);
+    return;
+  }
   if (tls_ != nullptr) {
     OnTlsEvent(events);
     return;
@@ -187,7 +192,8 @@ void Client::KeepPartialInput(std::span<const char> data, size_t consumed) {
 size_t Client::ProcessInput(std::span<const char> data) {
   size_t offset = 0;
   protocol::ClientOp op;
-  while (offset < data.size() && !closing_) {
+  // While a login is checked elsewhere nothing after the CONNECT runs; the caller keeps it.
+  while (offset < data.size() && !closing_ && !auth_pending_) {
     if (auth_required_ && !connect_received_ && data[offset] != 'C' && data[offset] != 'c') {
       // nats-server decides on the first byte: anything but CONNECT first is an auth failure.
       SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
@@ -298,7 +304,29 @@ void Client::FlushLocked() {
 void Client::SetWriteInterest(bool want_write) {
   if (want_write == write_armed_) return;
   write_armed_ = want_write;
-  ctx_.loop.Modify(fd_, EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u), this);
+  ctx_.loop.Modify(fd_, (read_paused_ ? 0u : EPOLLIN) | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u),
+                   this);
+}
+
+void Client::SetReadPaused(bool paused) {
+  std::lock_guard lock(out_mu_);
+  if (paused == read_paused_ || closed_.load(std::memory_order_relaxed)) return;
+  read_paused_ = paused;
+  ctx_.loop.Modify(fd_, (paused ? 0u : EPOLLIN) | EPOLLRDHUP | (write_armed_ ? EPOLLOUT : 0u),
+                   this);
+}
+
+void Client::ResumeInput() {
+  if (in_len_ > 0) {
+    std::span<const char> data{in_buf_.get(), in_len_};
+    size_t consumed = ProcessInput(data);
+    if (closing_) return;
+    KeepPartialInput(data, consumed);
+  }
+  SetReadPaused(false);
+  // Bytes may have arrived meanwhile, and a TLS session may hold decrypted ones epoll can not
+  // see: read once now.
+  OnEvent(EPOLLIN);
 }
 
 void Client::RequestClose(CloseReason reason) {

@@ -158,6 +158,13 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void OnUnsub(const protocol::UnsubOp& op);
   // Moves the connection into the user's account and applies its permissions.
   void BindUser(const AuthenticatedUser& user);
+  // The rest of CONNECT once the credentials were checked (inline or on an auth worker).
+  void FinishAuthentication(Result<AuthenticatedUser> who);
+  void CompleteConnect();
+  // Stops or restarts reading the socket (EPOLLIN) while a login is checked elsewhere.
+  void SetReadPaused(bool paused);
+  // Processes the input kept while reading was paused, then reads again.
+  void ResumeInput();
   std::string AuthDescription() const { return "User \"" + auth_user_ + "\""; }
   void SendErrAndClose(std::string_view err, CloseReason reason);
   void SendOk();
@@ -181,6 +188,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   bool connect_received_ = false;
   bool auth_required_ = false;
   bool closing_ = false;
+  bool auth_pending_ = false;  // a login is being checked on an auth worker
   std::string auth_user_;
   std::string nonce_;  // sent in INFO when nkeys or JWTs are in use
   // Set at CONNECT, before any subscription exists; read by delivering loops after that.
@@ -206,6 +214,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   uint64_t out_bytes_ = 0;                    // under out_mu_
   std::atomic<int64_t> last_activity_ns_{0};  // written by any delivering loop
   bool write_armed_ = false;
+  bool read_paused_ = false;  // under out_mu_
   std::chrono::steady_clock::time_point stalled_since_{};
   std::atomic<bool> closed_{false};
   std::atomic<bool> close_requested_{false};

@@ -87,21 +87,49 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
   opts_ = std::move(o);
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
-  if (auth_required_ && !connect_received_) {
-    if (tls_verified_) creds.tls_names = tls_peer_names_;
-    Result<AuthenticatedUser> who = server_.authenticator().Authenticate(creds, nonce_);
-    if (!who.ok()) {
-      // Logged at a bounded rate: a flood of bad logins must not turn into a flood of log lines.
-      if (uint64_t dropped = 0; server_.AllowAuthErrorLog(&dropped)) {
-        LOG_ERROR(
-            "%s - authentication error: %s%s", Describe().c_str(), who.error().message().c_str(),
-            dropped == 0 ? "" : (" (" + std::to_string(dropped) + " more not logged)").c_str());
-      }
-      SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
-      return;
-    }
-    BindUser(*who);
+  if (!auth_required_ || connect_received_) return CompleteConnect();
+  if (tls_verified_) creds.tls_names = tls_peer_names_;
+  const Authenticator& authenticator = server_.authenticator();
+  if (!authenticator.IsSlow(creds))
+    return FinishAuthentication(authenticator.Authenticate(creds, nonce_));
+  // A bcrypt comparison would stall this loop for ~100 ms: run it on an auth worker and stop
+  // reading this connection until the answer is back (nats-server's connection blocks the same
+  // way, in its own goroutine).
+  auth_pending_ = true;
+  SetReadPaused(true);
+  auto self = shared_from_this();
+  bool queued = server_.auth_workers().Submit([self, creds = std::move(creds)]() mutable {
+    auto result = std::make_shared<Result<AuthenticatedUser>>(
+        self->server_.authenticator().Authenticate(creds, self->nonce_));
+    self->ctx_.loop.Post([self, result] {
+      if (self->closing_) return;
+      self->auth_pending_ = false;
+      self->FinishAuthentication(std::move(*result));
+      if (!self->closing_) self->ResumeInput();
+    });
+  });
+  if (!queued) {
+    auth_pending_ = false;
+    FinishAuthentication(Status::Unavailable("too many logins waiting for a password check"));
   }
+}
+
+void Client::FinishAuthentication(Result<AuthenticatedUser> who) {
+  if (!who.ok()) {
+    // Logged at a bounded rate: a flood of bad logins must not turn into a flood of log lines.
+    if (uint64_t dropped = 0; server_.AllowAuthErrorLog(&dropped)) {
+      LOG_ERROR("%s - authentication error: %s%s", Describe().c_str(),
+                who.error().message().c_str(),
+                dropped == 0 ? "" : (" (" + std::to_string(dropped) + " more not logged)").c_str());
+    }
+    SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
+    return;
+  }
+  BindUser(*who);
+  CompleteConnect();
+}
+
+void Client::CompleteConnect() {
   if (!connect_received_) {
     // As nats-server: the first RTT estimate is the time from accept to CONNECT.
     rtt_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(

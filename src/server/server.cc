@@ -165,6 +165,9 @@ Status Server::Start() {
       Authenticator::Create(opts_.auth, opts_.tls.enabled && opts_.tls.verify_and_map);
   if (!authenticator.ok()) return authenticator.status();
   authenticator_.emplace(std::move(*authenticator));
+  // Half the cores at most: a flood of bcrypt logins must leave the loops CPU to serve with.
+  auth_workers_ = std::make_unique<AuthWorkers>(
+      std::max<size_t>(1, std::thread::hardware_concurrency() / 2), kMaxQueuedLogins);
   for (const auto& [key, trusted] : authenticator_->trusted_accounts()) {
     auto account = std::make_shared<Account>(key, static_cast<int>(loops_.size()));
     account->jetstream_limits = trusted.jetstream;
@@ -341,6 +344,8 @@ void Server::Shutdown() {
   if (monitor_ != nullptr) monitor_->Stop();
   running_.store(false, std::memory_order_release);
   loops_[0]->loop.Remove(listen_fd_);
+  // Logins still being checked are dropped (their connections close below).
+  auth_workers_.reset();
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
     c->loop.Post([c] {

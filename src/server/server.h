@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "server/account.h"
 #include "server/account_imports.h"
+#include "server/auth_workers.h"
 #include "server/authenticator.h"
 #include "server/client.h"
 #include "server/event_loop.h"
@@ -66,7 +67,11 @@ class Server : public IoHandler {
   // At most kAuthErrorLogsPerSecond authentication errors are logged per second; `dropped` is
   // how many were not since the last one that was. Any thread.
   static constexpr uint64_t kAuthErrorLogsPerSecond = 10;
+  // Logins waiting for a bcrypt check beyond this are refused at once.
+  static constexpr size_t kMaxQueuedLogins = 4096;
   bool AllowAuthErrorLog(uint64_t* dropped);
+  // Valid after Start: runs the slow (bcrypt) login checks off the event loops.
+  AuthWorkers& auth_workers() { return *auth_workers_; }
   // Valid after Start; decides who may connect.
   const Authenticator& authenticator() const { return *authenticator_; }
   bool auth_required() const { return opts_.auth.required(); }
@@ -135,6 +140,7 @@ class Server : public IoHandler {
   std::unique_ptr<AccountImports> imports_;
   std::unique_ptr<TlsContext> tls_context_;  // set by Start when TLS is on; fixed after
   std::optional<Authenticator> authenticator_;
+  std::unique_ptr<AuthWorkers> auth_workers_;
   std::mutex auth_log_mu_;
   int64_t auth_log_second_ = 0;    // under auth_log_mu_
   uint64_t auth_log_count_ = 0;    // logged in that second; under auth_log_mu_

@@ -18,6 +18,7 @@
 #include "auth/password.h"
 #include "integration/server_fixture.h"
 #include "support/wait_for.h"
+#include "support/wire_client.h"
 
 namespace spate::test {
 namespace {
@@ -87,6 +88,35 @@ TEST_F(AuthTest, BcryptPasswordsAndTokens) {
   EXPECT_EQ(TryConnect([](natsOptions* o) { natsOptions_SetToken(o, "t0ken"); }), NATS_OK);
   EXPECT_NE(TryConnect([](natsOptions* o) { natsOptions_SetToken(o, "other"); }), NATS_OK);
   EXPECT_NE(TryConnect({}), NATS_OK);
+}
+
+// A bcrypt check runs off the event loop: what the client pipelined behind its CONNECT waits
+// for the answer and then runs in order; after a failed check nothing of it runs.
+TEST_F(AuthTest, CommandsPipelinedBehindASlowLoginRunAfterIt) {
+  Result<std::string> hash = auth::BcryptHash("pw", 10);
+  ASSERT_TRUE(hash.ok());
+  StartWith("authorization { users = [ {user: u, password: \"" + *hash + "\"} ] }\n");
+  WireClient ok;
+  ASSERT_TRUE(ok.Connect(server_->port())) << ok.error();
+  ASSERT_TRUE(ok.ReadLine());  // INFO
+  ASSERT_TRUE(
+      ok.Send("CONNECT {\"user\":\"u\",\"pass\":\"pw\",\"verbose\":false}\r\n"
+              "SUB foo 1\r\nPUB foo 2\r\nhi\r\nPING\r\n"));
+  EXPECT_EQ(ok.ReadLine(), "MSG foo 1 2\r\n");
+  EXPECT_EQ(ok.ReadLine(), "hi\r\n");
+  EXPECT_EQ(ok.ReadLine(), "PONG\r\n");
+
+  WireClient bad;
+  ASSERT_TRUE(bad.Connect(server_->port())) << bad.error();
+  ASSERT_TRUE(bad.ReadLine());
+  ASSERT_TRUE(
+      bad.Send("CONNECT {\"user\":\"u\",\"pass\":\"no\",\"verbose\":false}\r\n"
+               "PUB foo 3\r\nbad\r\nPING\r\n"));
+  EXPECT_EQ(bad.ReadLine(), "-ERR 'Authorization Violation'\r\n");
+  EXPECT_TRUE(bad.ExpectClosed());
+  // The failed client's PUB never ran.
+  ASSERT_TRUE(ok.Send("PING\r\n"));
+  EXPECT_EQ(ok.ReadLine(), "PONG\r\n");
 }
 
 TEST_F(AuthTest, NkeySeedSignsTheNonce) {
