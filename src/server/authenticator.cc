@@ -180,6 +180,15 @@ Result<AuthenticatedUser> Authenticator::AuthenticateJwt(const ConnectCredential
                                    : user->user.permissions;
   Permissions perms = PermissionsFromClaims(p);
   if (perms.publish || perms.subscribe || perms.response) out.permissions = std::move(perms);
+  const auth::NatsLimits& ul =
+      signer != nullptr && signer->scoped ? signer->scope_template.limits : user->user.limits;
+  out.max_subs = ul.subs;
+  // The tighter of the user's and the account's payload limits.
+  const int64_t account_payload = account.limits.nats.payload;
+  out.max_payload = ul.payload < 0        ? account_payload
+                    : account_payload < 0 ? ul.payload
+                                          : std::min(ul.payload, account_payload);
+  out.account_max_connections = account.limits.account.conn;
   return out;
 }
 

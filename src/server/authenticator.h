@@ -28,6 +28,11 @@ struct AuthenticatedUser {
   std::string name;
   std::string account;  // empty: the global account
   std::optional<Permissions> permissions;
+  // JWT limits (-1: none; 0 is zero, as nats-server enforces it): subscriptions of this
+  // connection, payload size, and the account's active connections.
+  int64_t max_subs = -1;
+  int64_t max_payload = -1;
+  int64_t account_max_connections = -1;
 };
 
 // An account of operator mode, from a preloaded account JWT signed by a trusted operator.

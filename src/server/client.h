@@ -157,7 +157,8 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void OnSub(const protocol::SubOp& op);
   void OnUnsub(const protocol::UnsubOp& op);
   // Moves the connection into the user's account and applies its permissions.
-  void BindUser(const AuthenticatedUser& user);
+  // False when the account is full (the connection is then closed).
+  bool BindUser(const AuthenticatedUser& user);
   // The rest of CONNECT once the credentials were checked (inline or on an auth worker).
   void FinishAuthentication(Result<AuthenticatedUser> who);
   void CompleteConnect();
@@ -189,6 +190,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   bool auth_required_ = false;
   bool closing_ = false;
   bool auth_pending_ = false;  // a login is being checked on an auth worker
+  int64_t max_subs_ = -1;      // a JWT user's subscription limit; -1: the server's
   std::string auth_user_;
   std::string nonce_;  // sent in INFO when nkeys or JWTs are in use
   // Set at CONNECT, before any subscription exists; read by delivering loops after that.

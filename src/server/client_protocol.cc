@@ -16,6 +16,8 @@ namespace {
 constexpr std::string_view kErrNoRespondersNeedsHeaders =
     "-ERR 'no responders requires headers support'\r\n";
 constexpr std::string_view kNoRespondersHeader = "NATS/1.0 503\r\n\r\n";
+constexpr std::string_view kErrMaxAccountConnections =
+    "-ERR 'maximum account active connections exceeded'\r\n";
 
 }  // namespace
 
@@ -125,8 +127,7 @@ void Client::FinishAuthentication(Result<AuthenticatedUser> who) {
     SendErrAndClose(protocol::kErrAuthViolation, CloseReason::kAuthViolation);
     return;
   }
-  BindUser(*who);
-  CompleteConnect();
+  if (BindUser(*who)) CompleteConnect();
 }
 
 void Client::CompleteConnect() {
@@ -145,20 +146,36 @@ void Client::CompleteConnect() {
   ctx_.flush.Add(shared_from_this());
 }
 
-void Client::BindUser(const AuthenticatedUser& user) {
+bool Client::BindUser(const AuthenticatedUser& user) {
   auth_user_ = user.name;
   if (!user.account.empty()) {
     std::shared_ptr<Account> account = server_.FindAccount(user.account);
     if (account != nullptr && account != account_) {
+      const int64_t now = account->num_connections.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (user.account_max_connections >= 0 && now > user.account_max_connections) {
+        account->num_connections.fetch_sub(1, std::memory_order_relaxed);
+        LOG_ERROR("%s - Maximum Account Connections Exceeded (account %s, max=%lld)",
+                  Describe().c_str(), user.account.c_str(),
+                  static_cast<long long>(user.account_max_connections));
+        SendErrAndClose(kErrMaxAccountConnections, CloseReason::kMaxConnections);
+        return false;
+      }
       account_->num_connections.fetch_sub(1, std::memory_order_relaxed);
       account_ = std::move(account);
-      account_->num_connections.fetch_add(1, std::memory_order_relaxed);
     }
+  }
+  max_subs_ = user.max_subs;
+  if (user.max_payload >= 0) {
+    protocol::ParserLimits limits = parser_.limits();
+    limits.max_payload =
+        std::min<size_t>(limits.max_payload, static_cast<size_t>(user.max_payload));
+    parser_.set_limits(limits);
   }
   if (user.permissions) {
     perms_ = std::make_unique<ClientPermissions>(*user.permissions);
     checks_deliveries_ = perms_->checks_deliveries();
   }
+  return true;
 }
 
 void Client::OnPub(const protocol::PubOp& op) {
@@ -237,9 +254,11 @@ void Client::OnSub(const protocol::SubOp& op) {
     if (opts_.verbose) SendOk();
     return;
   }
-  int max_subs = server_.options().max_subscriptions;
-  if (max_subs > 0 && subs_.size() >= static_cast<size_t>(max_subs)) {
-    LOG_ERROR("%s - Maximum Subscriptions Exceeded (max=%d)", Describe().c_str(), max_subs);
+  // A JWT user's own limit (0 allows none, as in nats-server), else the server's.
+  const int64_t max_subs = max_subs_ >= 0 ? max_subs_ : server_.options().max_subscriptions;
+  if ((max_subs > 0 || max_subs_ == 0) && subs_.size() >= static_cast<size_t>(max_subs)) {
+    LOG_ERROR("%s - Maximum Subscriptions Exceeded (max=%lld)", Describe().c_str(),
+              static_cast<long long>(max_subs));
     QueueProto(protocol::kErrMaxSubs);
     return;
   }

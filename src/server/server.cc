@@ -42,6 +42,10 @@ void SetNoDelay(int fd) {
 }  // namespace
 
 Server::Server(ServerOptions opts) : opts_(std::move(opts)) {
+  // As nats-server: a TLS handshake must fit in the auth timeout it precedes.
+  if (opts_.tls.enabled && !opts_.auth.timeout_set) {
+    opts_.auth.timeout = opts_.tls.timeout + std::chrono::seconds(1);
+  }
   server_id_ = NewServerId();
   server_name_ = opts_.server_name.empty() ? server_id_ : opts_.server_name;
   int n = opts_.threads > 0 ? opts_.threads : static_cast<int>(std::thread::hardware_concurrency());

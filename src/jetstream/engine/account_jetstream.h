@@ -25,6 +25,18 @@ struct JetStreamUsage {
   uint64_t storage = 0;
   uint64_t api_total = 0;
   uint64_t api_errors = 0;
+
+  JetStreamUsage& operator+=(const JetStreamUsage& o) {
+    streams += o.streams;
+    consumers += o.consumers;
+    messages += o.messages;
+    bytes += o.bytes;
+    memory += o.memory;
+    storage += o.storage;
+    api_total += o.api_total;
+    api_errors += o.api_errors;
+    return *this;
+  }
 };
 
 // What /jsz shows beyond the totals (its query parameters).

@@ -102,17 +102,7 @@ std::vector<AccountJetStream*> JetStream::Accounts() const {
 
 JetStreamUsage JetStream::Usage() {
   JetStreamUsage u;
-  for (auto& a : accounts_) {
-    JetStreamUsage au = a->Usage();
-    u.streams += au.streams;
-    u.consumers += au.consumers;
-    u.messages += au.messages;
-    u.bytes += au.bytes;
-    u.memory += au.memory;
-    u.storage += au.storage;
-    u.api_total += au.api_total;
-    u.api_errors += au.api_errors;
-  }
+  for (auto& a : accounts_) u += a->Usage();
   return u;
 }
 

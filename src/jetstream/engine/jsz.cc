@@ -47,15 +47,7 @@ Json JetStream::JszJson(const JszOptions& opts) {
   Json details = Json::array();
   for (AccountJetStream* a : Accounts()) {
     Json acc = a->JszAccountJson(opts);
-    JetStreamUsage au = a->Usage();
-    u.memory += au.memory;
-    u.storage += au.storage;
-    u.streams += au.streams;
-    u.consumers += au.consumers;
-    u.messages += au.messages;
-    u.bytes += au.bytes;
-    u.api_total += au.api_total;
-    u.api_errors += au.api_errors;
+    u += a->Usage();
     reserved_memory += acc["reserved_memory"].get<int64_t>();
     reserved_store += acc["reserved_storage"].get<int64_t>();
     details.push_back(std::move(acc));

@@ -78,6 +78,7 @@ void ApplyAuthorization(const MapEntry& entry, ConfigReader* reader, AuthOptions
     } else if (key == "token") {
       reader->ReadString(e, &parsed.token);
     } else if (key == "timeout") {
+      parsed.timeout_set = true;
       // Seconds, possibly fractional (0.5), or a duration string.
       const Value& v = e.value;
       if (v.is(Value::Kind::kFloat)) {

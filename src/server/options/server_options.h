@@ -80,7 +80,8 @@ struct AuthOptions {
   std::string user, password, token;  // single-user forms (flags --user/--pass/--auth or config)
   std::vector<UserEntry> users;
   std::string no_auth_user;
-  std::chrono::milliseconds timeout{2000};         // nats-server: 2s (config: `timeout` in seconds)
+  std::chrono::milliseconds timeout{2000};  // nats-server: 2s (config: `timeout` in seconds)
+  bool timeout_set = false;                 // unset with TLS: the TLS timeout + 1s, as nats-server
   std::optional<Permissions> default_permissions;  // for users without their own
   std::vector<AccountConfig> accounts;
   std::string system_account;

@@ -52,6 +52,17 @@ func (a *asyncErrors) waitFor(t *testing.T, want string) {
 	}, "an error containing %q", want)
 }
 
+func (a *asyncErrors) has(want string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range a.errs {
+		if strings.Contains(strings.ToLower(e), strings.ToLower(want)) {
+			return true
+		}
+	}
+	return false
+}
+
 func expectMsg(t *testing.T, sub *nats.Subscription, data string) {
 	t.Helper()
 	m, err := sub.NextMsg(2 * time.Second)
@@ -408,5 +419,18 @@ accounts {
 	}
 	if !strings.Contains(strings.ToLower(string(out)), "not authorized") {
 		t.Fatalf("no clear error for the unauthorized import:\n%s", out)
+	}
+}
+
+// A token: the right one connects, any other does not.
+func TestTokenAuthentication(t *testing.T) {
+	s := startWithConfig(t, "authorization { token: \"s3cr3t\" }\n")
+	nc := connect(t, s, nats.Token("s3cr3t"))
+	must(t, nc.Flush())
+	for _, opt := range []nats.Option{nats.Token("wrong"), nats.UserInfo("s3cr3t", "")} {
+		if c, err := nats.Connect(s.url, opt, nats.NoReconnect()); err == nil {
+			c.Close()
+			t.Fatal("connected without the token")
+		}
 	}
 }
