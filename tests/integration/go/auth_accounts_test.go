@@ -40,16 +40,7 @@ func (a *asyncErrors) option() nats.Option {
 // lowercases the text it wraps).
 func (a *asyncErrors) waitFor(t *testing.T, want string) {
 	t.Helper()
-	waitFor(t, 5*time.Second, func() bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		for _, e := range a.errs {
-			if strings.Contains(strings.ToLower(e), strings.ToLower(want)) {
-				return true
-			}
-		}
-		return false
-	}, "an error containing %q", want)
+	waitFor(t, 5*time.Second, func() bool { return a.has(want) }, "an error containing %q", want)
 }
 
 func (a *asyncErrors) has(want string) bool {
@@ -432,5 +423,40 @@ func TestTokenAuthentication(t *testing.T) {
 			c.Close()
 			t.Fatal("connected without the token")
 		}
+	}
+}
+
+// The JetStream API is a set of subjects like any other: a user without publish permission on
+// $JS.API.> can not manage streams (the violation is reported, the request goes unanswered),
+// one with it can, and neither sees another account's streams.
+func TestPermissionsApplyToTheJetStreamAPI(t *testing.T) {
+	s := startWithConfig(t, `
+accounts {
+  A {
+    jetstream: enabled
+    users = [
+      {user: admin, password: admin}
+      {user: app, password: app, permissions: {publish: "orders.>", subscribe: "_INBOX.>"}}
+    ]
+  }
+}
+`, "-js")
+	_, adminJS := jsAs(t, s, "admin")
+	addStream(t, adminJS, &nats.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}})
+
+	errs := &asyncErrors{}
+	app := connect(t, s, nats.UserInfo("app", "app"), errs.option())
+	appJS, err := app.JetStream(nats.MaxWait(time.Second))
+	must(t, err)
+	if _, err := appJS.AddStream(&nats.StreamConfig{Name: "MINE", Subjects: []string{"mine.>"}}); err == nil {
+		t.Fatal("a user without $JS.API permissions created a stream")
+	}
+	errs.waitFor(t, `Permissions Violation for Publish to "$JS.API.STREAM.CREATE.MINE"`)
+	// Plain publishes to the stream's subjects are allowed and stored.
+	must(t, app.Publish("orders.1", []byte("o1")))
+	must(t, app.Flush())
+	waitMsgs(t, adminJS, "ORDERS", 1)
+	if names := collect(adminJS.StreamNames()); len(names) != 1 || names[0] != "ORDERS" {
+		t.Fatalf("streams: %v", names)
 	}
 }
