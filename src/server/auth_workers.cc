@@ -6,14 +6,16 @@ AuthWorkers::AuthWorkers(size_t threads, size_t max_queued) : max_queued_(max_qu
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
 }
 
-AuthWorkers::~AuthWorkers() {
+void AuthWorkers::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
     jobs_.clear();
   }
   cv_.notify_all();
-  for (std::thread& t : threads_) t.join();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 bool AuthWorkers::Submit(std::function<void()> job) {

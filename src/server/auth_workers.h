@@ -18,7 +18,10 @@ namespace spate::server {
 class AuthWorkers {
  public:
   AuthWorkers(size_t threads, size_t max_queued);
-  ~AuthWorkers();  // finishes the running jobs, drops the queued ones
+  ~AuthWorkers() { Stop(); }
+  // Finishes the running jobs, drops the queued ones; later Submits fail. Idempotent; not from
+  // a worker.
+  void Stop();
   AuthWorkers(const AuthWorkers&) = delete;
   AuthWorkers& operator=(const AuthWorkers&) = delete;
 

@@ -348,8 +348,9 @@ void Server::Shutdown() {
   if (monitor_ != nullptr) monitor_->Stop();
   running_.store(false, std::memory_order_release);
   loops_[0]->loop.Remove(listen_fd_);
-  // Logins still being checked are dropped (their connections close below).
-  auth_workers_.reset();
+  // Logins still being checked are dropped (their connections close below). The object stays:
+  // loops may still call Submit, which now fails.
+  if (auth_workers_ != nullptr) auth_workers_->Stop();
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
     c->loop.Post([c] {
