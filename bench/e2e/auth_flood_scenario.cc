@@ -19,6 +19,7 @@
 
 #include "bench/e2e/proc_stats.h"
 #include "bench/e2e/report.h"
+#include "bench/e2e/server_address.h"
 
 namespace spate::bench {
 namespace {
@@ -34,21 +35,6 @@ constexpr std::string_view kBadLogin =
     "CONNECT {\"user\":\"bench\",\"pass\":\"wrong\",\"verbose\":false}\r\nPING\r\n";
 constexpr int kIoTimeoutSeconds = 5;
 constexpr auto kFirstRejectionTimeout = std::chrono::seconds(5);
-
-Result<sockaddr_in> ParseUrl(const std::string& url) {
-  // url is "nats://HOST:PORT" as built by ServerProcess.
-  const size_t scheme = url.find("://");
-  const size_t colon = url.rfind(':');
-  if (scheme == std::string::npos || colon <= scheme) return Status::InvalidArgument(url);
-  const std::string host = url.substr(scheme + 3, colon - scheme - 3);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(std::stoi(url.substr(colon + 1))));
-  if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
-    return Status::InvalidArgument("not an IPv4 address: " + host);
-  }
-  return address;
-}
 
 // "nats://HOST:PORT" -> "nats://bench:bench-secret@HOST:PORT": libnats sends the URL's user and
 // password in CONNECT.
@@ -223,7 +209,7 @@ Result<std::vector<std::string>> AuthFloodScenario::ServerArgs(const ServerSpec&
 }
 
 Status AuthFloodScenario::Run(const ScenarioContext& context, Sample* sample) {
-  SPATE_ASSIGN_OR_RETURN(const sockaddr_in address, ParseUrl(context.url));
+  SPATE_ASSIGN_OR_RETURN(const sockaddr_in address, ParseServerAddress(context.url));
   const ScenarioContext authenticated{.url = WithCredentials(context.url),
                                       .server_pid = context.server_pid,
                                       .server = context.server};

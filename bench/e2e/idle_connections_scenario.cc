@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "bench/e2e/proc_stats.h"
+#include "bench/e2e/server_address.h"
 
 namespace spate::bench {
 namespace {
@@ -35,21 +36,6 @@ class SocketSet {
  private:
   std::vector<int> fds_;
 };
-
-Result<sockaddr_in> ParseUrl(const std::string& url) {
-  // url is "nats://HOST:PORT" as built by ServerProcess.
-  const size_t scheme = url.find("://");
-  const size_t colon = url.rfind(':');
-  if (scheme == std::string::npos || colon <= scheme) return Status::InvalidArgument(url);
-  const std::string host = url.substr(scheme + 3, colon - scheme - 3);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(std::stoi(url.substr(colon + 1))));
-  if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
-    return Status::InvalidArgument("not an IPv4 address: " + host);
-  }
-  return address;
-}
 
 // Reads until `needle` has arrived (the server may send INFO and PONG in any split).
 Status ReadUntil(int fd, std::string_view needle, std::string* buffer) {
@@ -99,7 +85,7 @@ std::vector<MetricSpec> IdleConnectionsScenario::metrics() const {
 }
 
 Status IdleConnectionsScenario::Run(const ScenarioContext& context, Sample* sample) {
-  SPATE_ASSIGN_OR_RETURN(const sockaddr_in address, ParseUrl(context.url));
+  SPATE_ASSIGN_OR_RETURN(const sockaddr_in address, ParseServerAddress(context.url));
   std::this_thread::sleep_for(kSettleTime);
   SPATE_ASSIGN_OR_RETURN(const int64_t rss_before, ReadRssKib(context.server_pid));
   SPATE_ASSIGN_OR_RETURN(const int64_t cpu_before, ReadCpuMicros(context.server_pid));

@@ -65,7 +65,7 @@ bool ClientPermissions::ListMatches(const std::vector<Entry>& list, std::string_
 
 bool ClientPermissions::CanPublish(std::string_view subject, int64_t now_ns) {
   bool allowed;
-  auto it = pub_cache_.find(std::string(subject));
+  auto it = pub_cache_.find(subject);
   if (it != pub_cache_.end()) {
     allowed = it->second;
   } else {

@@ -57,8 +57,13 @@ class ClientPermissions {
   bool response_ = false;
   ResponsePermission response_perm_;
 
+  // Looks a string_view up without building a std::string: the cache is hit on every publish.
+  struct SubjectHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   // Publish decisions by subject, bounded (nats-server keeps 128 and prunes).
-  std::unordered_map<std::string, bool> pub_cache_;
+  std::unordered_map<std::string, bool, SubjectHash, std::equal_to<>> pub_cache_;
 
   std::mutex mu_;
   std::unordered_map<std::string, Reply> replies_;  // under mu_
