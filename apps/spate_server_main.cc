@@ -21,6 +21,13 @@ int Fail(const std::string& msg) {
   return 1;
 }
 
+// SIGHUP: the config file and flags are read again, as at startup (flags still win).
+void Reload(spate::server::Server& server, const std::vector<std::string>& args) {
+  spate::Result<spate::server::ServerOptions> next = spate::server::LoadOptions(args);
+  spate::Status st = next.ok() ? server.Reload(std::move(next).value()) : next.status();
+  if (!st.ok()) LOG_ERROR("Failed to reload server configuration: %s", st.message().c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,7 +94,7 @@ int main(int argc, char** argv) {
       continue;
     }
     if (sig == SIGHUP) {
-      LOG_WARN("Config reload is not supported yet; ignoring SIGHUP");
+      Reload(server, args);
       continue;
     }
     LOG_INFO("Trapped \"%s\" signal", sig == SIGINT    ? "interrupt"

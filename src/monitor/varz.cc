@@ -92,7 +92,9 @@ SublistStats ComputeSublistStats(server::Server& server, const std::vector<LoopS
 
 Json BuildVarz(MonitorContext& ctx) {
   server::Server& srv = ctx.server;
-  const server::ServerOptions& o = srv.options();
+  // The reloadable options as they are now; the rest never changes.
+  const std::shared_ptr<const server::RuntimeConfig> config = srv.config();
+  const server::ServerOptions& o = config->options();
   const server::ServerStats& stats = srv.stats();
   const int64_t now = server::WallClockNs();
   const auto ns = [](auto d) {
@@ -114,7 +116,7 @@ Json BuildVarz(MonitorContext& ctx) {
   v["go"] = std::string("spate ") + server::kSpateVersion;  // no Go here: our build instead
   v["host"] = o.host;
   v["port"] = srv.port();
-  if (srv.auth_required()) v["auth_required"] = true;
+  if (config->auth_required()) v["auth_required"] = true;
   v["max_connections"] = o.max_connections;
   if (o.max_subscriptions > 0) v["max_subscriptions"] = o.max_subscriptions;
   v["ping_interval"] = ns(o.ping_interval);
@@ -154,7 +156,7 @@ Json BuildVarz(MonitorContext& ctx) {
   Json req_stats = Json::object();
   for (const auto& [path, count] : ctx.request_counts) req_stats[path] = count;
   v["http_req_stats"] = std::move(req_stats);
-  v["config_load_time"] = FormatTime(srv.start_time_ns());
+  v["config_load_time"] = FormatTime(srv.config_load_time_ns());
   Json slow;
   slow["clients"] = stats.slow_consumers.load(std::memory_order_relaxed);
   slow["routes"] = 0;

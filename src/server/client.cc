@@ -86,11 +86,13 @@ std::string Client::Describe() const {
 }
 
 void Client::Start() {
-  auth_required_ = server_.auth_required();
+  const RuntimeConfig& config = *ctx_.config;
+  auth_required_ = config.auth_required();
+  ApplyLimits();
   account_->num_connections.fetch_add(1, std::memory_order_relaxed);
-  next_ping_ = created_ + server_.options().ping_interval;
+  next_ping_ = created_ + config.options().ping_interval;
   LOG_DEBUG("%s - Client connection created", Describe().c_str());
-  if (server_.nonce_required()) {
+  if (config.nonce_required()) {
     uint8_t raw[11];  // nats-server's nonce length, 15 characters once encoded
     if (RAND_bytes(raw, sizeof raw) != 1) {
       CloseNow(CloseReason::kServerShutdown);
@@ -102,7 +104,7 @@ void Client::Start() {
     StartTls();
     return;
   }
-  QueueProto(server_.ClientInfo(id_, ip_, nonce_));
+  QueueProto(Server::ClientInfo(config, id_, ip_, nonce_));
   if (!ctx_.loop.Add(fd_, EPOLLIN | EPOLLRDHUP, this)) {
     CloseNow(CloseReason::kReadError);
     return;
@@ -352,7 +354,7 @@ void Client::Tick(std::chrono::steady_clock::time_point now) {
     }
     return;  // as nats-server, the auth and ping timers start after the handshake
   }
-  const ServerOptions& o = server_.options();
+  const ServerOptions& o = ctx_.config->options();
   if (auth_required_ && !connect_received_ && now - created_ > o.auth.timeout) {
     SendErrAndClose(protocol::kErrAuthTimeout, CloseReason::kAuthTimeout);
     return;

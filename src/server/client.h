@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -111,6 +112,9 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void CloseNow(CloseReason reason);
   // Copies this connection's state (with its subscriptions when `with_subs`).
   void Snapshot(bool with_subs, ConnectionInfo* out);
+  // The loop's configuration was reloaded (LoopContext::config): applies its limits and
+  // checks the connection's credentials again (client_reload.cc).
+  void OnConfigReload();
 
   // From any loop.
   // Appends a MSG/HMSG frame for `sub`. Returns false if the connection is closed or now slow.
@@ -126,7 +130,8 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   // Whether a message may be delivered here (subscribe deny filters; records reply subjects
   // for allow_responses). Any loop.
   bool AllowDelivery(std::string_view subject, std::string_view reply, int64_t now_ns) {
-    return !checks_deliveries_ || perms_->AllowDelivery(subject, reply, now_ns);
+    return !checks_deliveries_.load(std::memory_order_acquire) ||
+           delivery_perms_.load(std::memory_order_acquire)->AllowDelivery(subject, reply, now_ns);
   }
   // When the current read started (wall clock ns); owning loop only.
   int64_t read_time_ns() const { return read_time_ns_; }
@@ -159,6 +164,13 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   // Moves the connection into the user's account and applies its permissions.
   // False when the account is full (the connection is then closed).
   bool BindUser(const AuthenticatedUser& user);
+  // Installs the user's permissions (none: everything allowed). Subscriptions they no longer
+  // allow are removed with -ERR, as nats-server does on a reload.
+  void SetPermissions(const std::optional<Permissions>& permissions);
+  // The parser's limits: the loop's configuration, and a JWT user's payload limit.
+  void ApplyLimits();
+  // After a reload: the credentials checked again against the new configuration.
+  void ApplyReauthentication(Result<AuthenticatedUser> who);
   // The rest of CONNECT once the credentials were checked (inline or on an auth worker).
   void FinishAuthentication(Result<AuthenticatedUser> who);
   void CompleteConnect();
@@ -193,9 +205,18 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   int64_t max_subs_ = -1;      // a JWT user's subscription limit; -1: the server's
   std::string auth_user_;
   std::string nonce_;  // sent in INFO when nkeys or JWTs are in use
-  // Set at CONNECT, before any subscription exists; read by delivering loops after that.
+  // What CONNECT presented, kept to check it again when the configuration is reloaded (as
+  // nats-server keeps its client options).
+  ConnectCredentials creds_;
+  int64_t user_max_payload_ = -1;  // a JWT user's payload limit; -1: none
+  // The permissions in force (owning loop), what they were compiled from, and those a reload
+  // replaced: delivering loops may still read one through delivery_perms_, so they live as long
+  // as the connection.
   std::unique_ptr<ClientPermissions> perms_;
-  bool checks_deliveries_ = false;
+  std::optional<Permissions> permissions_;
+  std::vector<std::unique_ptr<ClientPermissions>> retired_perms_;
+  std::atomic<ClientPermissions*> delivery_perms_{nullptr};
+  std::atomic<bool> checks_deliveries_{false};
   int pings_out_ = 0;
   std::chrono::steady_clock::time_point next_ping_;
   std::unordered_map<std::string, std::shared_ptr<ServerSubscription>> subs_;

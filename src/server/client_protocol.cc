@@ -89,9 +89,11 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
   opts_ = std::move(o);
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
-  if (!auth_required_ || connect_received_) return CompleteConnect();
   if (tls_verified_) creds.tls_names = tls_peer_names_;
-  const Authenticator& authenticator = server_.authenticator();
+  if (!connect_received_) creds_ = creds;  // a later CONNECT does not log in again
+  if (!auth_required_ || connect_received_) return CompleteConnect();
+  std::shared_ptr<const RuntimeConfig> config = ctx_.config;
+  const Authenticator& authenticator = config->authenticator();
   if (!authenticator.IsSlow(creds))
     return FinishAuthentication(authenticator.Authenticate(creds, nonce_));
   // A bcrypt comparison would stall this loop for ~100 ms: run it on an auth worker and stop
@@ -100,9 +102,9 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
   auth_pending_ = true;
   SetReadPaused(true);
   auto self = shared_from_this();
-  bool queued = server_.auth_workers().Submit([self, creds = std::move(creds)]() mutable {
+  bool queued = server_.auth_workers().Submit([self, config, creds = std::move(creds)]() mutable {
     auto result = std::make_shared<Result<AuthenticatedUser>>(
-        self->server_.authenticator().Authenticate(creds, self->nonce_));
+        config->authenticator().Authenticate(creds, self->nonce_));
     self->ctx_.loop.Post([self, result] {
       if (self->closing_) return;
       self->auth_pending_ = false;
@@ -165,16 +167,9 @@ bool Client::BindUser(const AuthenticatedUser& user) {
     }
   }
   max_subs_ = user.max_subs;
-  if (user.max_payload >= 0) {
-    protocol::ParserLimits limits = parser_.limits();
-    limits.max_payload =
-        std::min<size_t>(limits.max_payload, static_cast<size_t>(user.max_payload));
-    parser_.set_limits(limits);
-  }
-  if (user.permissions) {
-    perms_ = std::make_unique<ClientPermissions>(*user.permissions);
-    checks_deliveries_ = perms_->checks_deliveries();
-  }
+  user_max_payload_ = user.max_payload;
+  ApplyLimits();
+  SetPermissions(user.permissions);
   return true;
 }
 

@@ -20,7 +20,7 @@ void Client::StartTls() {
   if (!tls_context_->handshake_first()) {
     // nats-server's default: INFO in the clear, then the client starts the handshake. A fresh
     // socket's send buffer always takes the whole line.
-    const std::string info = server_.ClientInfo(id_, ip_, nonce_);
+    const std::string info = Server::ClientInfo(*ctx_.config, id_, ip_, nonce_);
     if (::send(fd_, info.data(), info.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(info.size())) {
       CloseNow(CloseReason::kWriteError);
       return;
@@ -66,12 +66,14 @@ void Client::ContinueTlsHandshake() {
   tls_peer_names_ = tls_->PeerNames();
   // As nats-server: the auth and ping timers (both measured from created_) start now.
   created_ = std::chrono::steady_clock::now();
-  next_ping_ = created_ + server_.options().ping_interval;
+  next_ping_ = created_ + ctx_.config->options().ping_interval;
   {
     std::lock_guard lock(out_mu_);
     SetWriteInterest(false);
   }
-  if (tls_context_->handshake_first()) QueueProto(server_.ClientInfo(id_, ip_, nonce_));
+  if (tls_context_->handshake_first()) {
+    QueueProto(Server::ClientInfo(*ctx_.config, id_, ip_, nonce_));
+  }
   Flush();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/event_loop.h"
+#include "server/runtime_config.h"
 
 namespace spate::server {
 
@@ -41,6 +42,8 @@ struct LoopContext {
   std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
   std::minstd_rand rng;
   int internal_depth = 0;  // > 0 while an internal subscription's handler runs
+  // The configuration this loop's connections use; replaced on reload by a task on this loop.
+  std::shared_ptr<const RuntimeConfig> config;
 };
 
 }  // namespace spate::server

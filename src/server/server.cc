@@ -41,11 +41,15 @@ void SetNoDelay(int fd) {
 
 }  // namespace
 
-Server::Server(ServerOptions opts) : opts_(std::move(opts)) {
+void Server::ApplyDefaults(ServerOptions& opts) {
   // As nats-server: a TLS handshake must fit in the auth timeout it precedes.
-  if (opts_.tls.enabled && !opts_.auth.timeout_set) {
-    opts_.auth.timeout = opts_.tls.timeout + std::chrono::seconds(1);
+  if (opts.tls.enabled && !opts.auth.timeout_set) {
+    opts.auth.timeout = opts.tls.timeout + std::chrono::seconds(1);
   }
+}
+
+Server::Server(ServerOptions opts) : opts_(std::move(opts)) {
+  ApplyDefaults(opts_);
   server_id_ = NewServerId();
   server_name_ = opts_.server_name.empty() ? server_id_ : opts_.server_name;
   int n = opts_.threads > 0 ? opts_.threads : static_cast<int>(std::thread::hardware_concurrency());
@@ -90,14 +94,14 @@ std::shared_ptr<Account> Server::FindAccount(std::string_view name) const {
   return it == accounts_.end() ? nullptr : it->second;
 }
 
-Status Server::ValidateAccounts() const {
-  for (const UserEntry& u : opts_.auth.users) {
+Status Server::ValidateAccounts(const AuthOptions& auth) const {
+  for (const UserEntry& u : auth.users) {
     if (!u.account.empty() && FindAccount(u.account) == nullptr) {
       return Status::InvalidArgument("user \"" + u.user + "\": unknown account \"" + u.account +
                                      "\"");
     }
   }
-  for (const AccountConfig& a : opts_.auth.accounts) {
+  for (const AccountConfig& a : auth.accounts) {
     for (const AccountImport& i : a.imports) {
       if (FindAccount(i.account) == nullptr) {
         return Status::InvalidArgument("account \"" + a.name +
@@ -121,32 +125,32 @@ Status Server::Listen() {
   return Status::Ok();
 }
 
-void Server::BuildInfoTemplate() {
+std::string Server::BuildInfoPrefix(const ServerOptions& options) const {
   // Field order follows nats-server; the per-client fields are appended in ClientInfo.
   nlohmann::ordered_json info;
   info["server_id"] = server_id_;
   info["server_name"] = server_name_;
   info["version"] = kNatsCompatVersion;
   info["proto"] = 1;
-  info["host"] = opts_.host;
+  info["host"] = options.host;
   info["port"] = bound_port_;
-  info["headers"] = !opts_.no_header_support;
-  if (auth_required()) info["auth_required"] = true;
+  info["headers"] = !options.no_header_support;
+  if (options.auth.required()) info["auth_required"] = true;
   if (tls_context_ != nullptr) {
     info["tls_required"] = true;
     if (tls_context_->verify()) info["tls_verify"] = true;
   }
-  info["max_payload"] = opts_.max_payload;
+  info["max_payload"] = options.max_payload;
   if (jetstream_ != nullptr) info["jetstream"] = true;
   info["spate_version"] = kSpateVersion;
   std::string json = info.dump();
   json.pop_back();  // reopen the object for the per-client fields
-  info_prefix_ = "INFO " + json;
+  return "INFO " + json;
 }
 
-std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip,
-                               std::string_view nonce) const {
-  std::string out = info_prefix_;
+std::string Server::ClientInfo(const RuntimeConfig& config, uint64_t client_id,
+                               std::string_view client_ip, std::string_view nonce) {
+  std::string out = config.info_prefix();
   if (!nonce.empty()) {
     out += ",\"nonce\":\"";
     out += nonce;
@@ -161,24 +165,24 @@ std::string Server::ClientInfo(uint64_t client_id, std::string_view client_ip,
 }
 
 Status Server::Start() {
-  SPATE_RETURN_IF_ERROR(ValidateAccounts());
+  SPATE_RETURN_IF_ERROR(ValidateAccounts(opts_.auth));
   if (opts_.tls.enabled) {
     SPATE_ASSIGN_OR_RETURN(tls_context_, TlsContext::Create(opts_.tls));
   }
-  Result<Authenticator> authenticator =
-      Authenticator::Create(opts_.auth, opts_.tls.enabled && opts_.tls.verify_and_map);
-  if (!authenticator.ok()) return authenticator.status();
-  authenticator_.emplace(std::move(*authenticator));
+  Result<std::shared_ptr<RuntimeConfig>> config =
+      RuntimeConfig::Create(opts_, opts_.tls.enabled && opts_.tls.verify_and_map);
+  if (!config.ok()) return config.status();
   // Half the cores at most: a flood of bcrypt logins must leave the loops CPU to serve with.
   auth_workers_ = std::make_unique<AuthWorkers>(
       std::max<size_t>(1, std::thread::hardware_concurrency() / 2), kMaxQueuedLogins);
-  for (const auto& [key, trusted] : authenticator_->trusted_accounts()) {
+  for (const auto& [key, trusted] : (*config)->authenticator().trusted_accounts()) {
     auto account = std::make_shared<Account>(key, static_cast<int>(loops_.size()));
     account->jetstream_limits = trusted.jetstream;
     accounts_[key] = std::move(account);
   }
   SPATE_RETURN_IF_ERROR(Listen());
-  BuildInfoTemplate();
+  (*config)->set_info_prefix(BuildInfoPrefix(opts_));
+  PublishConfig(std::move(*config), false);
   LOG_INFO("Starting spate-server");
   LOG_INFO("  Version:  %s (NATS protocol compatible with nats-server %s)", kSpateVersion,
            kNatsCompatVersion);
@@ -186,6 +190,7 @@ Status Server::Start() {
   LOG_INFO("  ID:       %s", server_id_.c_str());
   LOG_INFO("  Threads:  %zu event loops", loops_.size());
   start_time_ns_ = WallClockNs();
+  config_load_time_ns_.store(start_time_ns_, std::memory_order_relaxed);
   if (opts_.http_port != 0 && monitor_ == nullptr) {
     LOG_WARN("Monitoring (http_port %d) is not available in this build", opts_.http_port);
   }
@@ -310,15 +315,16 @@ void Server::Accept() {
       port = ntohs(a->sin6_port);
     }
     uint64_t cid = next_client_id_.fetch_add(1) + 1;
-    if (num_clients_.load() >= opts_.max_connections) {
+    const RuntimeConfig& config = *loops_[0]->config;  // Accept runs on loop 0
+    if (num_clients_.load() >= config.options().max_connections) {
       // As nats-server: INFO first, then the error, then close.
-      std::string bytes = ClientInfo(cid, ip);
+      std::string bytes = ClientInfo(config, cid, ip);
       bytes += protocol::kErrMaxConnections;
       ssize_t ignored = ::write(fd, bytes.data(), bytes.size());
       (void)ignored;
       ::close(fd);
       LOG_ERROR("%s:%d - cid:%llu - Maximum Connections Exceeded (max=%d)", ip, port,
-                static_cast<unsigned long long>(cid), opts_.max_connections);
+                static_cast<unsigned long long>(cid), config.options().max_connections);
       CountClose(CloseReason::kMaxConnections);
       continue;
     }

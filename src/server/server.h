@@ -21,6 +21,7 @@
 #include "server/event_loop.h"
 #include "server/loop_context.h"
 #include "server/options/server_options.h"
+#include "server/runtime_config.h"
 #include "server/subscription.h"
 
 namespace spate::server {
@@ -52,18 +53,31 @@ class Server : public IoHandler {
   Status Start();
   void Shutdown();  // idempotent; from any thread but a loop thread
 
+  // The options the server started with. What a reload may change (limits, authorization) is
+  // in config(); the rest here never changes.
   const ServerOptions& options() const { return opts_; }
+  // The current reloadable configuration. Any thread; a loop reads its own copy instead
+  // (LoopContext::config).
+  std::shared_ptr<const RuntimeConfig> config() const;
+  // Applies options read again from the config file (SIGHUP): refuses, with nats-server's
+  // error and changing nothing, when an option that cannot change did; else logs each change
+  // and hands the new configuration to every loop, which re-checks its connections (a user
+  // that no longer authenticates is closed with 'Authorization Violation', one moved to another
+  // account is closed, new permissions apply at once). From any thread but a loop thread.
+  Status Reload(ServerOptions next);
+  // When the configuration was last loaded (wall clock ns): /varz's config_load_time.
+  int64_t config_load_time_ns() const {
+    return config_load_time_ns_.load(std::memory_order_relaxed);
+  }
   const std::string& server_id() const { return server_id_; }
   const std::string& server_name() const { return server_name_; }
   int port() const { return bound_port_; }
   std::shared_ptr<Account> global_account() const { return global_account_; }
 
   // The INFO line for one client, ready to send.
-  // `nonce`: the challenge a client signs with its nkey (see nonce_required()).
-  std::string ClientInfo(uint64_t client_id, std::string_view client_ip,
-                         std::string_view nonce = {}) const;
-  // Whether clients get a nonce in INFO: some user authenticates with an nkey or a JWT.
-  bool nonce_required() const { return authenticator_ && authenticator_->nonce_required(); }
+  // `nonce`: the challenge a client signs with its nkey (see RuntimeConfig::nonce_required()).
+  static std::string ClientInfo(const RuntimeConfig& config, uint64_t client_id,
+                                std::string_view client_ip, std::string_view nonce = {});
   // At most kAuthErrorLogsPerSecond authentication errors are logged per second; `dropped` is
   // how many were not since the last one that was. Any thread.
   static constexpr uint64_t kAuthErrorLogsPerSecond = 10;
@@ -72,9 +86,6 @@ class Server : public IoHandler {
   bool AllowAuthErrorLog(uint64_t* dropped);
   // Valid after Start: runs the slow (bcrypt) login checks off the event loops.
   AuthWorkers& auth_workers() { return *auth_workers_; }
-  // Valid after Start; decides who may connect.
-  const Authenticator& authenticator() const { return *authenticator_; }
-  bool auth_required() const { return opts_.auth.required(); }
 
   // Called on a client's loop when it has closed; the client is dropped after the current task.
   void OnClientClosed(Client& client);
@@ -120,15 +131,19 @@ class Server : public IoHandler {
   void CountClose(CloseReason reason);
 
  private:
-  Status ValidateAccounts() const;
+  // Defaults that depend on other options (the auth timeout with TLS).
+  static void ApplyDefaults(ServerOptions& opts);
+  Status ValidateAccounts(const AuthOptions& auth) const;
   Status Listen();
   void Accept();
-  void BuildInfoTemplate();
+  // INFO JSON up to the per-client fields, for `options`.
+  std::string BuildInfoPrefix(const ServerOptions& options) const;
+  // Hands `config` to every loop; with `recheck` each re-checks its connections against it.
+  void PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool recheck);
 
   ServerOptions opts_;
   std::string server_id_;
   std::string server_name_;
-  std::string info_prefix_;  // INFO JSON up to the per-client fields
   int listen_fd_ = -1;
   int bound_port_ = 0;
   std::vector<std::unique_ptr<LoopContext>> loops_;
@@ -139,7 +154,10 @@ class Server : public IoHandler {
   std::map<std::string, std::shared_ptr<Account>, std::less<>> accounts_;  // with $G
   std::unique_ptr<AccountImports> imports_;
   std::unique_ptr<TlsContext> tls_context_;  // set by Start when TLS is on; fixed after
-  std::optional<Authenticator> authenticator_;
+  mutable std::mutex config_mu_;
+  std::shared_ptr<const RuntimeConfig> config_;  // under config_mu_; set by Start
+  std::mutex reload_mu_;                         // one reload at a time
+  std::atomic<int64_t> config_load_time_ns_{0};
   std::unique_ptr<AuthWorkers> auth_workers_;
   std::mutex auth_log_mu_;
   int64_t auth_log_second_ = 0;    // under auth_log_mu_

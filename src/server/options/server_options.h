@@ -19,6 +19,7 @@ struct SubjectPermission {
   bool has_allow = false;
   std::vector<std::string> allow;
   std::vector<std::string> deny;
+  bool operator==(const SubjectPermission&) const = default;
 };
 
 // allow_responses: publishing to the reply subject of a received request, `max_msgs` times
@@ -26,12 +27,14 @@ struct SubjectPermission {
 struct ResponsePermission {
   int64_t max_msgs = 1;
   std::chrono::milliseconds expires{0};
+  bool operator==(const ResponsePermission&) const = default;
 };
 
 struct Permissions {
   std::optional<SubjectPermission> publish;
   std::optional<SubjectPermission> subscribe;
   std::optional<ResponsePermission> response;
+  bool operator==(const Permissions&) const = default;
 };
 
 struct UserEntry {
@@ -40,6 +43,7 @@ struct UserEntry {
   std::string account;   // empty: the global account
   std::string nkey;      // a user public key instead of user/password
   std::optional<Permissions> permissions;
+  bool operator==(const UserEntry&) const = default;
 };
 
 // An account's JetStream limits; -1 is "no limit" (nats-server's dynamic limits).
@@ -52,6 +56,7 @@ struct AccountJetStreamLimits {
   int64_t memory_max_stream_bytes = -1;
   int64_t store_max_stream_bytes = -1;
   bool max_bytes_required = false;
+  bool operator==(const AccountJetStreamLimits&) const = default;
 };
 
 // One entry of an account's `exports` or `imports`.
@@ -59,6 +64,7 @@ struct AccountExport {
   bool service = false;  // else a stream
   std::string subject;
   std::vector<std::string> accounts;  // empty: public
+  bool operator==(const AccountExport&) const = default;
 };
 struct AccountImport {
   bool service = false;
@@ -66,6 +72,7 @@ struct AccountImport {
   std::string subject;  // the subject in the exporting account
   std::string to;       // services: the local subject (empty: the same)
   std::string prefix;   // streams: prepended to the subject locally
+  bool operator==(const AccountImport&) const = default;
 };
 
 // An entry of the `accounts { NAME { ... } }` block; its users are in AuthOptions::users.
@@ -74,6 +81,7 @@ struct AccountConfig {
   std::optional<AccountJetStreamLimits> jetstream;  // set: JetStream enabled for it
   std::vector<AccountExport> exports;
   std::vector<AccountImport> imports;
+  bool operator==(const AccountConfig&) const = default;
 };
 
 struct AuthOptions {
@@ -106,6 +114,7 @@ struct JetStreamOptions {
   std::string domain;
   std::chrono::milliseconds sync_interval{0};  // 0: sync always (our default)
   bool sync_always = true;
+  bool operator==(const JetStreamOptions&) const = default;
 };
 
 // The client `tls { ... }` block (and --tls* flags).
@@ -120,6 +129,7 @@ struct TlsOptions {
   std::vector<std::string> cipher_suites;
   std::vector<std::string> curve_preferences;
   std::string min_version;  // "1.2" (default) or "1.3"
+  bool operator==(const TlsOptions&) const = default;
 };
 
 // Everything the server reads from flags and the config file. Plain data with nats-server's

@@ -1,0 +1,73 @@
+// Configuration reload (SIGHUP): what may change is decided by DiffForReload; applying it means
+// publishing a new RuntimeConfig to every loop.
+#include <fstream>
+
+#include "common/logging.h"
+#include "server/client.h"
+#include "server/options/reload_diff.h"
+#include "server/server.h"
+
+namespace spate::server {
+
+std::shared_ptr<const RuntimeConfig> Server::config() const {
+  std::lock_guard lock(config_mu_);
+  return config_;
+}
+
+void Server::PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool recheck) {
+  {
+    std::lock_guard lock(config_mu_);
+    config_ = config;
+  }
+  if (!running()) {
+    for (auto& ctx : loops_) ctx->config = config;
+    return;
+  }
+  for (auto& ctx : loops_) {
+    LoopContext* c = ctx.get();
+    c->loop.Post([c, config, recheck] {
+      c->config = config;
+      if (!recheck) return;
+      std::vector<std::shared_ptr<Client>> all;
+      all.reserve(c->clients.size());
+      for (auto& [id, client] : c->clients) all.push_back(client);
+      for (auto& client : all) client->OnConfigReload();
+    });
+  }
+}
+
+Status Server::Reload(ServerOptions next) {
+  std::lock_guard reload_lock(reload_mu_);
+  if (opts_.config_file.empty()) {
+    return Status::InvalidArgument(
+        "can only reload config when a file is provided using -c or --config");
+  }
+  ApplyDefaults(next);
+  std::shared_ptr<const RuntimeConfig> current = config();
+  SPATE_ASSIGN_OR_RETURN(ReloadChanges changes, DiffForReload(current->options(), next));
+  SPATE_RETURN_IF_ERROR(ValidateAccounts(next.auth));
+  Result<std::shared_ptr<RuntimeConfig>> built =
+      RuntimeConfig::Create(next, opts_.tls.enabled && opts_.tls.verify_and_map);
+  if (!built.ok()) return built.status();
+  (*built)->set_info_prefix(BuildInfoPrefix(next));
+
+  if (changes.logging) {
+    LogOptions log{
+        .debug = next.debug, .trace = next.trace, .log_time = next.log_time, .file = next.log_file};
+    if (!Logger::Get().Configure(log)) {
+      return Status::InvalidArgument("cannot open log file " + next.log_file);
+    }
+  }
+  if (changes.pid_file && !next.pid_file.empty()) {
+    std::ofstream(next.pid_file) << ::getpid();
+  }
+  for (const std::string& line : changes.descriptions) LOG_INFO("%s", line.c_str());
+  PublishConfig(std::move(*built),
+                changes.authorization || next.max_payload != current->options().max_payload ||
+                    next.max_control_line != current->options().max_control_line);
+  config_load_time_ns_.store(WallClockNs(), std::memory_order_relaxed);
+  LOG_INFO("Reloaded server configuration");
+  return Status::Ok();
+}
+
+}  // namespace spate::server
