@@ -52,6 +52,24 @@ std::string LabelValue(const std::string& s) {
   return "\"" + out + "\"";
 }
 
+// A histogram in Prometheus' shape: cumulative `le` buckets, +Inf, _sum and _count.
+void AddHistogram(MetricsWriter& m, const std::string& name, const char* help,
+                  const store::LatencyHistogram& h) {
+  m.Header(name, "histogram", help);
+  uint64_t cumulative = 0;
+  const auto& bounds = store::LatencyHistogram::kBoundsUs;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += h.bucket(i);
+    char le[32];
+    std::snprintf(le, sizeof le, "le=\"%g\"", static_cast<double>(bounds[i]) / 1e6);
+    m.Sample(name + "_bucket", cumulative, le);
+  }
+  cumulative += h.bucket(bounds.size());
+  m.Sample(name + "_bucket", cumulative, "le=\"+Inf\"");
+  m.Sample(name + "_sum", static_cast<double>(h.sum_ns()) / 1e9);
+  m.Sample(name + "_count", cumulative);
+}
+
 // JetStream totals, then one sample per stream and per consumer (from the /jsz report).
 void AddJetStreamMetrics(server::Server& server, MetricsWriter& m) {
   auto* js = dynamic_cast<jetstream::JetStream*>(server.jetstream());
@@ -71,7 +89,14 @@ void AddJetStreamMetrics(server::Server& server, MetricsWriter& m) {
         r["api"]["total"]);
   m.Add("spate_jetstream_api_errors_total", "counter", "JetStream API requests that failed.",
         r["api"]["errors"]);
-  const Json& streams = r["account_details"][0]["stream_detail"];
+  // Streams of every account; the account is a label, as stream names repeat across accounts.
+  std::vector<std::pair<std::string, const Json*>> streams;
+  for (const Json& account : r["account_details"]) {
+    for (const Json& s : account["stream_detail"]) {
+      streams.emplace_back(
+          "account=" + LabelValue(account["name"]) + ",stream=" + LabelValue(s["name"]), &s);
+    }
+  }
   struct Family {
     const char* name;
     const char* help;
@@ -83,9 +108,7 @@ void AddJetStreamMetrics(server::Server& server, MetricsWriter& m) {
         Family{"spate_jetstream_stream_last_seq", "Last sequence of a stream.", "last_seq"},
         Family{"spate_jetstream_stream_consumers", "Consumers of a stream.", "consumer_count"}}) {
     m.Header(f.name, "gauge", f.help);
-    for (const Json& s : streams) {
-      m.Sample(f.name, s["state"][f.field], "stream=" + LabelValue(s["name"]));
-    }
+    for (const auto& [labels, s] : streams) m.Sample(f.name, (*s)["state"][f.field], labels);
   }
   for (const Family& f :
        {Family{"spate_jetstream_consumer_pending", "Messages a consumer has yet to deliver.",
@@ -96,13 +119,15 @@ void AddJetStreamMetrics(server::Server& server, MetricsWriter& m) {
                "num_redelivered"},
         Family{"spate_jetstream_consumer_waiting", "Pull requests waiting.", "num_waiting"}}) {
     m.Header(f.name, "gauge", f.help);
-    for (const Json& s : streams) {
-      for (const Json& c : s["consumer_detail"]) {
-        m.Sample(f.name, c[f.field],
-                 "stream=" + LabelValue(s["name"]) + ",consumer=" + LabelValue(c["name"]));
+    for (const auto& [labels, s] : streams) {
+      for (const Json& c : (*s)["consumer_detail"]) {
+        m.Sample(f.name, c[f.field], labels + ",consumer=" + LabelValue(c["name"]));
       }
     }
   }
+  AddHistogram(m, "spate_jetstream_store_fsync_seconds",
+               "How long the file stores' fdatasyncs took (group commit: one per batch).",
+               js->fsync_latency());
 }
 
 }  // namespace

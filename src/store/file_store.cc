@@ -36,8 +36,8 @@ Result<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& optio
   SPATE_RETURN_IF_ERROR(store->msgs_dir_->Sync());
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> stream_dir, store->fs_->OpenDir(options.dir));
   SPATE_RETURN_IF_ERROR(stream_dir->Sync());
-  store->syncer_ =
-      std::make_unique<SyncWorker>(options.sync, options.sync_interval, &store->stats_);
+  store->syncer_ = std::make_unique<SyncWorker>(options.sync, options.sync_interval, &store->stats_,
+                                                options.fsync_latency);
   store->last_snapshot_ = std::chrono::steady_clock::now();
   // Limits may have shrunk while the store was closed, and a crash may have come between an
   // append and the removal it implied.

@@ -26,7 +26,8 @@ struct FileStoreOptions {
   uint64_t compact_min_block_bytes = 64 << 10;
   bool write_index_snapshot = true;  // on Stop, and on Sync when `snapshot_every` has passed
   std::chrono::nanoseconds snapshot_every = std::chrono::minutes(1);
-  FileSystem* fs = nullptr;  // nullptr: FileSystem::Posix()
+  FileSystem* fs = nullptr;                   // nullptr: FileSystem::Posix()
+  LatencyHistogram* fsync_latency = nullptr;  // shared by the server's stores; may be null
 };
 
 // A stream stored in append-only block files (docs/formats/msg_block.md).

@@ -4,8 +4,13 @@
 
 namespace spate::store {
 
-SyncWorker::SyncWorker(SyncMode mode, std::chrono::nanoseconds interval, StoreStats* stats)
-    : mode_(mode), interval_(interval), stats_(stats), thread_([this] { Run(); }) {}
+SyncWorker::SyncWorker(SyncMode mode, std::chrono::nanoseconds interval, StoreStats* stats,
+                       LatencyHistogram* fsync_latency)
+    : mode_(mode),
+      interval_(interval),
+      stats_(stats),
+      fsync_latency_(fsync_latency),
+      thread_([this] { Run(); }) {}
 
 SyncWorker::~SyncWorker() { (void)Stop(); }
 
@@ -73,7 +78,11 @@ void SyncWorker::Run() {
 
     if (status.ok()) {
       for (const std::shared_ptr<File>& file : files) {
+        const auto started = std::chrono::steady_clock::now();
         status = file->Sync();
+        if (fsync_latency_ != nullptr) {
+          fsync_latency_->Record(std::chrono::steady_clock::now() - started);
+        }
         stats_->fsyncs.fetch_add(1, std::memory_order_relaxed);
         if (!status.ok()) break;
       }

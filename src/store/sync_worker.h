@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/file_system.h"
+#include "store/latency_histogram.h"
 #include "store/store_stats.h"
 #include "store/stream_store.h"
 
@@ -33,7 +34,9 @@ enum class SyncMode : uint8_t {
 // Lock: mu_ is a leaf; callbacks run without it.
 class SyncWorker {
  public:
-  SyncWorker(SyncMode mode, std::chrono::nanoseconds interval, StoreStats* stats);
+  // `fsync_latency`: where each fdatasync's duration is recorded (may be null; shared).
+  SyncWorker(SyncMode mode, std::chrono::nanoseconds interval, StoreStats* stats,
+             LatencyHistogram* fsync_latency = nullptr);
   ~SyncWorker();
   SyncWorker(const SyncWorker&) = delete;
   SyncWorker& operator=(const SyncWorker&) = delete;
@@ -56,6 +59,7 @@ class SyncWorker {
   const SyncMode mode_;
   const std::chrono::nanoseconds interval_;
   StoreStats* stats_;
+  LatencyHistogram* fsync_latency_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;                             // the thread waits here

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -518,7 +519,7 @@ struct Metrics {
         words >> hash >> kind >> name;
         std::getline(words, rest);
         (kind == "HELP" ? help : type)[name] = rest.empty() ? "" : rest.substr(1);
-        if (kind == "TYPE" && rest != " counter" && rest != " gauge") {
+        if (kind == "TYPE" && rest != " counter" && rest != " gauge" && rest != " histogram") {
           errors.push_back("bad type: " + line);
         }
         continue;
@@ -526,6 +527,11 @@ struct Metrics {
       size_t space = line.rfind(' ');
       std::string series = line.substr(0, space);
       name = series.substr(0, series.find('{'));
+      // A histogram's samples are <name>_bucket{le=...}, <name>_sum and <name>_count.
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        std::string base = name.substr(0, name.size() - std::strlen(suffix));
+        if (name.ends_with(suffix) && type[base] == "histogram") name = base;
+      }
       if (!help.contains(name) || !type.contains(name)) errors.push_back("no HELP/TYPE: " + line);
       if (type[name] == "counter" && name.size() > 6 &&
           name.compare(name.size() - 6, 6, "_total") != 0) {
@@ -660,9 +666,26 @@ TEST_F(MonitorJetStreamTest, JszReportsStreamsAndConsumers) {
   Metrics metrics(HttpGet(http_port_, "/metrics").body);
   EXPECT_TRUE(metrics.errors.empty()) << metrics.errors.front();
   EXPECT_EQ(metrics.values["spate_jetstream_streams"], 1);
-  EXPECT_EQ(metrics.values["spate_jetstream_stream_messages{stream=\"ORDERS\"}"], 3);
-  EXPECT_EQ(
-      metrics.values["spate_jetstream_consumer_pending{stream=\"ORDERS\",consumer=\"audit\"}"], 3);
+  EXPECT_EQ(metrics.values["spate_jetstream_stream_messages{account=\"$G\",stream=\"ORDERS\"}"], 3);
+  EXPECT_EQ(metrics.values["spate_jetstream_consumer_pending{account=\"$G\",stream=\"ORDERS\","
+                           "consumer=\"audit\"}"],
+            3);
+  // The fsync histogram: the publishes above were synced (sync always), buckets are cumulative
+  // and +Inf is the count.
+  const std::string fsync = "spate_jetstream_store_fsync_seconds";
+  EXPECT_EQ(metrics.type[fsync], "histogram");
+  const double count = metrics.values[fsync + "_count"];
+  EXPECT_GE(count, 1);
+  EXPECT_EQ(metrics.values[fsync + "_bucket{le=\"+Inf\"}"], count);
+  EXPECT_GT(metrics.values[fsync + "_sum"], 0);
+  double previous = 0;
+  for (const char* le : {"5e-05", "0.0001", "0.001", "0.01", "0.1", "1"}) {
+    const std::string key = fsync + "_bucket{le=\"" + le + "\"}";
+    ASSERT_TRUE(metrics.values.contains(key)) << key;
+    EXPECT_GE(metrics.values[key], previous) << key;
+    previous = metrics.values[key];
+  }
+  EXPECT_LE(previous, count);
 }
 
 TEST_F(MonitorJetStreamTest, HealthzIsOkWithJetStreamRunning) {

@@ -24,8 +24,11 @@ constexpr std::string_view kApiPrefix = "$JS.API.";
 AccountJetStream::AccountJetStream(server::Server& server, const server::JetStreamOptions& options,
                                    std::shared_ptr<server::Account> account,
                                    const server::AccountJetStreamLimits& limits,
-                                   StorageBudget& server_budget, const std::string& store_dir)
+                                   StorageBudget& server_budget,
+                                   store::LatencyHistogram& fsync_latency,
+                                   const std::string& store_dir)
     : server_(server), options_(options), env_(server, std::move(account), server_budget) {
+  env_.fsync_latency = &fsync_latency;
   streams_dir_ = store_dir + "/" + env_.account->name() + "/streams";
   env_.domain = options.domain;
   env_.account_storage.max_memory = limits.max_memory;

@@ -56,11 +56,12 @@ struct JszOptions {
 // Tick() runs on loop 0, called by the server's JetStream.
 class AccountJetStream {
  public:
-  // `server_budget`: the server-wide storage budget, shared with the other accounts.
+  // `server_budget`: the server-wide storage budget, shared with the other accounts;
+  // `fsync_latency`: the server's histogram of store syncs.
   AccountJetStream(server::Server& server, const server::JetStreamOptions& options,
                    std::shared_ptr<server::Account> account,
                    const server::AccountJetStreamLimits& limits, StorageBudget& server_budget,
-                   const std::string& store_dir);
+                   store::LatencyHistogram& fsync_latency, const std::string& store_dir);
   ~AccountJetStream();
 
   Status Start();

@@ -57,8 +57,9 @@ Status JetStream::Start() {
                : ("every " + std::to_string(options_.sync_interval.count()) + "ms").c_str());
   for (const std::shared_ptr<server::Account>& account : server_.accounts()) {
     if (account->jetstream_limits) {
-      auto a = std::make_unique<AccountJetStream>(
-          server_, options_, account, *account->jetstream_limits, server_budget_, store_dir_);
+      auto a =
+          std::make_unique<AccountJetStream>(server_, options_, account, *account->jetstream_limits,
+                                             server_budget_, fsync_latency_, store_dir_);
       SPATE_RETURN_IF_ERROR(a->Start());
       accounts_.push_back(std::move(a));
     } else {

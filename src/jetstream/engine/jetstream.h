@@ -33,6 +33,8 @@ class JetStream : public server::ServerExtension {
   // The monitoring report (jsz.cc): /jsz without server_id/now, and /varz's config part.
   nlohmann::ordered_json JszJson(const JszOptions& options);
   nlohmann::ordered_json ConfigJson() const;
+  // How long the file stores' fdatasyncs took (all streams of all accounts).
+  const store::LatencyHistogram& fsync_latency() const { return fsync_latency_; }
 
  private:
   void AnswerNotEnabled(server::LoopContext& ctx, server::Account& account,
@@ -42,6 +44,7 @@ class JetStream : public server::ServerExtension {
   server::JetStreamOptions options_;
   std::string store_dir_;  // <store_dir>/jetstream
   StorageBudget server_budget_;
+  store::LatencyHistogram fsync_latency_;
   std::vector<std::unique_ptr<AccountJetStream>> accounts_;
   // $JS.API.> in accounts without JetStream, with the account it was made in.
   std::vector<

@@ -62,6 +62,7 @@ struct JsEnv {
   int64_t max_streams = -1;  // the account's limits; -1: none
   int64_t max_consumers = -1;
   std::vector<std::unique_ptr<AckOutbox>> outboxes;  // one per loop
+  store::LatencyHistogram* fsync_latency = nullptr;  // the server's, for /metrics
 
   // Usage is counted only while some limit applies to it.
   bool StorageLimited(bool memory) const {

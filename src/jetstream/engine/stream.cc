@@ -118,6 +118,7 @@ Status Stream::Open(bool persist_meta) {
     fo.dir = dir_;
     fo.sync = env_.sync;
     fo.sync_interval = env_.sync_interval;
+    fo.fsync_latency = env_.fsync_latency;
     SPATE_ASSIGN_OR_RETURN(auto fs, store::FileStore::Open(fo, StoreLimitsOf(config_)));
     if (!fs->recovery_report().empty()) {
       LOG_WARN("Stream '%s > %s' recovery: %s", env_.account->name().c_str(), name_.c_str(),
