@@ -24,7 +24,8 @@ class Server;
 //   request into the exporting account with a reply subject of its own (`_R_.<id>`), whose one
 //   response goes back to the requester's reply subject. A request nobody in the exporting
 //   account serves gets a 503 no-responders status.
-// Every import must match an export of the other account that lists the importer (or no one).
+// Every import must match an export of the other account that lists the importer (or no one)
+// and must not form a cycle. Operator mode's account JWTs declare theirs too (jwt_accounts.h).
 // Threading: handlers run on any loop; the pending responses are guarded by mu_.
 class AccountImports {
  public:
@@ -40,7 +41,16 @@ class AccountImports {
     std::string reply;
     int64_t created_ns = 0;
   };
+  const AccountConfig* FindConfig(std::string_view name) const;
   Status CheckExported(const AccountConfig& importer, const AccountImport& import) const;
+  // nats-server's "import forms a cycle": with this import, messages (stream) or requests
+  // (service) could travel between accounts for ever.
+  Status CheckCycle(const AccountConfig& importer, const AccountImport& import) const;
+  // Whether what is sent in `account` on `subject` reaches `origin` on a subject colliding with
+  // `origin_subject` through the imports accepted so far.
+  bool FlowReturns(const std::string& account, const std::string& subject, bool service,
+                   const std::string& origin, const std::string& origin_subject,
+                   size_t depth) const;
   void Subscribe(const std::shared_ptr<Account>& account, std::string subject,
                  InternalHandler handler);
   void ForwardRequest(LoopContext& ctx, const std::shared_ptr<Account>& from,
@@ -49,6 +59,8 @@ class AccountImports {
   void OnResponse(LoopContext& ctx, const InternalMsg& msg);
 
   Server& server_;
+  std::vector<AccountConfig> accounts_;  // configured and from JWTs; fixed by Start
+  std::vector<std::pair<std::string, AccountImport>> accepted_;  // (importer, import)
   std::vector<std::pair<std::shared_ptr<Account>, std::shared_ptr<ServerSubscription>>> subs_;
   std::mutex mu_;
   std::unordered_map<std::string, PendingResponse> pending_;  // by `_R_.` subject; under mu_

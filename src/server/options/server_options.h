@@ -70,8 +70,10 @@ struct AccountImport {
   bool service = false;
   std::string account;  // the exporting account
   std::string subject;  // the subject in the exporting account
-  std::string to;       // services: the local subject (empty: the same)
-  std::string prefix;   // streams: prepended to the subject locally
+  // The local subject (empty: the same). Streams have it only from an account JWT's literal
+  // local_subject.
+  std::string to;
+  std::string prefix;  // streams: prepended to the subject locally
   bool operator==(const AccountImport&) const = default;
 };
 

@@ -413,6 +413,56 @@ accounts {
 	}
 }
 
+// Imports that would send messages or requests around between accounts for ever are refused at
+// startup ("import forms a cycle"); the same subjects without the loop are fine.
+func TestImportCyclesAreRefused(t *testing.T) {
+	for name, conf := range map[string]string{
+		"stream": `
+accounts {
+  A { exports = [ {stream: "x.>"} ], imports = [ {stream: {account: B, subject: "x.>"}} ] }
+  B { exports = [ {stream: "x.>"} ], imports = [ {stream: {account: A, subject: "x.>"}} ] }
+}
+`,
+		"service": `
+accounts {
+  A { exports = [ {service: "svc"} ], imports = [ {service: {account: B, subject: "svc"}} ] }
+  B { exports = [ {service: "svc"} ], imports = [ {service: {account: A, subject: "svc"}} ] }
+}
+`,
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "server.conf")
+		must(t, os.WriteFile(path, []byte(conf), 0o644))
+		run := exec.Command(serverBinary(t), "-c", path, "-a", "127.0.0.1", "-p", "-1")
+		done := make(chan []byte, 1)
+		go func() { b, _ := run.CombinedOutput(); done <- b }()
+		select {
+		case b := <-done:
+			if !strings.Contains(string(b), "cycle") {
+				t.Errorf("%s: no cycle error:\n%s", name, b)
+			}
+		case <-time.After(5 * time.Second):
+			_ = run.Process.Kill()
+			t.Errorf("%s: the server started with an import cycle", name)
+		}
+	}
+	// Prefixed stream imports both ways do not loop: each lands on a subject the other does not
+	// import.
+	s := startWithConfig(t, `
+accounts {
+  A { users = [{user: a, password: a}], exports = [ {stream: "a.>"} ], imports = [ {stream: {account: B, subject: "b.>"}, prefix: "from_b"} ] }
+  B { users = [{user: b, password: b}], exports = [ {stream: "b.>"} ], imports = [ {stream: {account: A, subject: "a.>"}, prefix: "from_a"} ] }
+}
+`)
+	a := connect(t, s, nats.UserInfo("a", "a"))
+	b := connect(t, s, nats.UserInfo("b", "b"))
+	sub, err := a.SubscribeSync("from_b.b.>")
+	must(t, err)
+	must(t, a.Flush())
+	must(t, b.Publish("b.1", []byte("hello")))
+	expectMsg(t, sub, "hello")
+}
+
 // A token: the right one connects, any other does not.
 func TestTokenAuthentication(t *testing.T) {
 	s := startWithConfig(t, "authorization { token: \"s3cr3t\" }\n")
