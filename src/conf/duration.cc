@@ -30,6 +30,20 @@ Status Invalid(std::string_view text) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Appends value / 10^digits with the fraction's trailing zeros trimmed ("1.5", "2").
+void AppendFraction(std::string* out, uint64_t value, int digits) {
+  uint64_t scale = 1;
+  for (int i = 0; i < digits; ++i) scale *= 10;
+  out->append(std::to_string(value / scale));
+  uint64_t fraction = value % scale;
+  if (fraction == 0) return;
+  std::string text = std::to_string(fraction);
+  text.insert(0, static_cast<size_t>(digits) - text.size(), '0');
+  while (text.back() == '0') text.pop_back();
+  out->push_back('.');
+  out->append(text);
+}
+
 }  // namespace
 
 Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
@@ -106,6 +120,37 @@ Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   const int64_t signed_total =
       negative ? static_cast<int64_t>(0 - total) : static_cast<int64_t>(total);
   return std::chrono::nanoseconds(signed_total);
+}
+
+std::string FormatDuration(std::chrono::nanoseconds duration) {
+  int64_t ns = duration.count();
+  if (ns == 0) return "0s";
+  std::string out;
+  // Work on the magnitude as unsigned so INT64_MIN is fine.
+  uint64_t magnitude = ns < 0 ? ~static_cast<uint64_t>(ns) + 1 : static_cast<uint64_t>(ns);
+  if (ns < 0) out.push_back('-');
+  constexpr uint64_t kSecond = 1'000'000'000;
+  if (magnitude < kSecond) {
+    if (magnitude < 1'000) {
+      out.append(std::to_string(magnitude)).append("ns");
+    } else if (magnitude < 1'000'000) {
+      AppendFraction(&out, magnitude, 3);
+      out.append("\xC2\xB5s");  // U+00B5 micro sign, as Go writes it
+    } else {
+      AppendFraction(&out, magnitude, 6);
+      out.append("ms");
+    }
+    return out;
+  }
+  uint64_t hours = magnitude / (3600 * kSecond);
+  uint64_t rest = magnitude % (3600 * kSecond);
+  uint64_t minutes = rest / (60 * kSecond);
+  rest %= 60 * kSecond;
+  if (hours > 0) out.append(std::to_string(hours)).push_back('h');
+  if (hours > 0 || minutes > 0) out.append(std::to_string(minutes)).push_back('m');
+  AppendFraction(&out, rest, 9);
+  out.push_back('s');
+  return out;
 }
 
 }  // namespace spate::conf

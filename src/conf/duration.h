@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -12,5 +13,9 @@ namespace spate::conf {
 // Units: ns, us (also µs, μs), ms, s, m, h. A bare "0" is allowed; any other number needs a
 // unit. The message of an error does not carry a location; callers add the key's.
 Result<std::chrono::nanoseconds> ParseDuration(std::string_view text);
+
+// The inverse, as Go's time.Duration.String() writes it (nats-server's messages use it):
+// "0s", "1.5s", "2m0s", "1h0m0s", "100ms", "1.5µs", "-3s".
+std::string FormatDuration(std::chrono::nanoseconds duration);
 
 }  // namespace spate::conf
