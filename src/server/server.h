@@ -62,6 +62,9 @@ class Server : public IoHandler {
   // `nonce`: the challenge a client signs with its nkey (see nonce_required()).
   std::string ClientInfo(uint64_t client_id, std::string_view client_ip,
                          std::string_view nonce = {}) const;
+  // The INFO sent to a client when the server enters lame duck mode: ClientInfo without the
+  // nonce and with "ldm":true (nats-server's field order puts it last).
+  std::string LameDuckInfo(uint64_t client_id, std::string_view client_ip) const;
   // Whether clients get a nonce in INFO: some user authenticates with an nkey or a JWT.
   bool nonce_required() const { return authenticator_ && authenticator_->nonce_required(); }
   // At most kAuthErrorLogsPerSecond authentication errors are logged per second; `dropped` is
@@ -80,6 +83,13 @@ class Server : public IoHandler {
   void OnClientClosed(Client& client);
 
   void OnEvent(uint32_t events) override;  // the listening socket (loop 0)
+
+  // For lame duck mode (lame_duck.h); from a thread that is not a loop's, while the server runs
+  // and before Shutdown. StopAccepting closes the client listener on its loop and returns false
+  // if it was already closed. Clients gathers every open connection from the loops; once the
+  // listener is closed the set only shrinks.
+  bool StopAccepting();
+  std::vector<std::shared_ptr<Client>> Clients();
 
   // JetStream. Attach before Start: started before the loops run (it recovers streams and
   // subscribes internally), stopped after they have ended.
@@ -124,12 +134,14 @@ class Server : public IoHandler {
   Status Listen();
   void Accept();
   void BuildInfoTemplate();
+  std::string InfoFor(uint64_t client_id, std::string_view client_ip, std::string_view nonce,
+                      bool lame_duck) const;
 
   ServerOptions opts_;
   std::string server_id_;
   std::string server_name_;
   std::string info_prefix_;  // INFO JSON up to the per-client fields
-  int listen_fd_ = -1;
+  int listen_fd_ = -1;       // loop 0 after Start; -1 once closed (StopAccepting)
   int bound_port_ = 0;
   std::vector<std::unique_ptr<LoopContext>> loops_;
   std::atomic<uint64_t> next_client_id_{0};
