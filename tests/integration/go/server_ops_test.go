@@ -144,3 +144,34 @@ func TestSignalLdmByPidFile(t *testing.T) {
 		t.Fatalf("exit code %d:\n%s", code, s.Log())
 	}
 }
+
+// Lame duck mode ends with the normal shutdown, so acknowledged JetStream messages are on disk
+// when the server exits and are there after a restart.
+func TestLameDuckModeKeepsJetStreamData(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "ldm.conf")
+	must(t, os.WriteFile(conf, []byte("lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"500ms\"\n"), 0o644))
+	s := startServerIn(t, dir, "-js", "-c", conf)
+	nc := connect(t, s)
+	js, err := nc.JetStream()
+	must(t, err)
+	_, err = js.AddStream(&nats.StreamConfig{Name: "LDM", Subjects: []string{"ldm.>"}})
+	must(t, err)
+	for i := 0; i < 10; i++ {
+		_, err := js.Publish("ldm.x", []byte("kept"))
+		must(t, err)
+	}
+	must(t, s.cmd.Process.Signal(syscall.SIGUSR2))
+	if code := s.waitExit(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, s.Log())
+	}
+
+	s = startServerIn(t, dir, "-js", "-c", conf)
+	js, err = connect(t, s).JetStream()
+	must(t, err)
+	info, err := js.StreamInfo("LDM")
+	must(t, err)
+	if info.State.Msgs != 10 {
+		t.Fatalf("after lame duck mode and restart: %d messages, want 10", info.State.Msgs)
+	}
+}
