@@ -1,8 +1,11 @@
 // spate-server: a NATS server. Flags and config file as nats-server's.
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -10,8 +13,10 @@
 #include "common/logging.h"
 #include "jetstream/engine/jetstream.h"
 #include "monitor/monitor.h"
+#include "server/lame_duck.h"
 #include "server/options/load_options.h"
 #include "server/server.h"
+#include "server/signal_command.h"
 #include "server/version.h"
 
 namespace {
@@ -51,7 +56,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!opts.signal.empty()) {
-    return Fail("--signal is not supported yet");
+    // Servers are looked for under the name this binary runs as (normally spate-server).
+    std::string name = argv[0];
+    name = name.substr(name.find_last_of('/') + 1);
+    spate::Status st =
+        spate::server::SendSignalCommand(opts.signal, spate::server::SystemSignals(name));
+    return st.ok() ? 0 : Fail(st.message());
   }
 
   spate::LogOptions log_opts{
@@ -67,7 +77,7 @@ int main(int argc, char** argv) {
   signal(SIGXFSZ, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGQUIT}) sigaddset(&set, sig);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT}) sigaddset(&set, sig);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   spate::server::Server server(opts);
@@ -85,12 +95,33 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Lame duck mode runs on its own thread; when it has closed every client it wakes this loop
+  // with a SIGUSR2 of its own, and the server shuts down.
+  spate::server::LameDuck lame_duck(
+      server, opts.lame_duck_duration, opts.lame_duck_grace_period,
+      [main_thread = pthread_self()] { pthread_kill(main_thread, SIGUSR2); });
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGUSR1) {
-      LOG_INFO("Reopening log file");
-      spate::Logger::Get().Reopen();
+    if (sig == SIGUSR2) {
+      if (lame_duck.finished()) break;
+      LOG_INFO("Trapped \"user defined signal 2\" signal");
+      lame_duck.Start();  // as nats-server, a second SIGUSR2 changes nothing
+      continue;
+    }
+    if (sig == SIGTERM && lame_duck.started()) {
+      // As nats-server: a lame duck server finishes its graceful shutdown; SIGINT cuts it short.
+      LOG_INFO("Trapped \"terminated\" signal; in lame duck mode, ignored (SIGINT stops now)");
+      continue;
+    }
+    if (sig == SIGUSR1) {  // log rotation; nats-server's messages
+      if (opts.log_file.empty()) {
+        LOG_INFO("File log re-open ignored, not a file logger");
+      } else if (spate::Logger::Get().Reopen()) {
+        LOG_INFO("File log re-opened");  // the first line of the new file
+      } else {
+        LOG_ERROR("Could not re-open log file %s: %s", opts.log_file.c_str(), std::strerror(errno));
+      }
       continue;
     }
     if (sig == SIGHUP) {
@@ -102,6 +133,7 @@ int main(int argc, char** argv) {
                                                        : "terminated");
     break;
   }
+  lame_duck.Stop();
   server.Shutdown();
   if (!opts.pid_file.empty()) ::unlink(opts.pid_file.c_str());
   return 0;

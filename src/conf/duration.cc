@@ -122,7 +122,7 @@ Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   return std::chrono::nanoseconds(signed_total);
 }
 
-std::string FormatGoDuration(std::chrono::nanoseconds duration) {
+std::string FormatDuration(std::chrono::nanoseconds duration) {
   int64_t ns = duration.count();
   if (ns == 0) return "0s";
   std::string out;

@@ -14,7 +14,8 @@ namespace spate::conf {
 // unit. The message of an error does not carry a location; callers add the key's.
 Result<std::chrono::nanoseconds> ParseDuration(std::string_view text);
 
-// Go's time.Duration.String(): "0s", "1.5s", "2m0s", "1h0m0s", "100ms", "1.5µs", "-3s".
-std::string FormatGoDuration(std::chrono::nanoseconds duration);
+// The inverse, as Go's time.Duration.String() writes it (nats-server's messages use it):
+// "0s", "1.5s", "2m0s", "1h0m0s", "100ms", "1.5µs", "-3s".
+std::string FormatDuration(std::chrono::nanoseconds duration);
 
 }  // namespace spate::conf

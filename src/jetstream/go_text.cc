@@ -3,7 +3,11 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "conf/duration.h"
+
 namespace spate::jetstream {
+
+std::string FormatGoDuration(Duration duration) { return conf::FormatDuration(duration); }
 
 std::string QuoteGo(std::string_view text) {
   std::string out = "\"";

@@ -4,24 +4,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "conf/duration.h"
+
 namespace spate::monitor {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
-
-// `v` / 10^prec with the fraction's trailing zeros (and a bare point) removed.
-std::string FixedTrimmed(uint64_t v, int prec) {
-  uint64_t scale = 1;
-  for (int i = 0; i < prec; ++i) scale *= 10;
-  std::string out = std::to_string(v / scale);
-  uint64_t frac = v % scale;
-  if (frac == 0) return out;
-  char digits[32];
-  std::snprintf(digits, sizeof digits, "%0*llu", prec, static_cast<unsigned long long>(frac));
-  std::string f(digits);
-  while (!f.empty() && f.back() == '0') f.pop_back();
-  return out + "." + f;
-}
 
 }  // namespace
 
@@ -66,20 +54,7 @@ std::string FormatUptime(int64_t ns) {
 }
 
 std::string FormatGoDuration(int64_t ns) {
-  if (ns == 0) return "0s";
-  std::string sign = ns < 0 ? "-" : "";
-  uint64_t u = ns < 0 ? static_cast<uint64_t>(-(ns + 1)) + 1 : static_cast<uint64_t>(ns);
-  if (u < static_cast<uint64_t>(kSecond)) {
-    if (u < 1000) return sign + std::to_string(u) + "ns";
-    if (u < 1'000'000) return sign + FixedTrimmed(u, 3) + "\u00b5s";
-    return sign + FixedTrimmed(u, 6) + "ms";
-  }
-  uint64_t secs = u / kSecond;
-  uint64_t hours = secs / 3600, mins = (secs / 60) % 60;
-  std::string out = sign;
-  if (hours > 0) out += std::to_string(hours) + "h";
-  if (hours > 0 || mins > 0) out += std::to_string(mins) + "m";
-  return out + FixedTrimmed((secs % 60) * kSecond + u % kSecond, 9) + "s";
+  return conf::FormatDuration(std::chrono::nanoseconds(ns));
 }
 
 std::string FormatRtt(int64_t ns) {

@@ -337,6 +337,15 @@ void Client::RequestClose(CloseReason reason) {
   ctx_.loop.Post([self, reason] { self->CloseNow(reason); });
 }
 
+void Client::NotifyLameDuck() {
+  auto self = shared_from_this();
+  ctx_.loop.Post([self] {
+    if (self->closing_ || !self->first_pong_sent_ || self->opts_.protocol < 1) return;
+    self->QueueProto(Server::LameDuckInfo(*self->ctx_.config, self->id_, self->ip_));
+    self->Flush();
+  });
+}
+
 void Client::ForgetSubscription(const std::shared_ptr<ServerSubscription>& sub) {
   auto self = shared_from_this();
   ctx_.loop.Post([self, sub] {

@@ -123,6 +123,10 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void QueueProto(std::string_view bytes);
   void Flush();
   void RequestClose(CloseReason reason);
+  // Lame duck mode: sends the INFO with "ldm":true (Server::LameDuckInfo) on the owning loop, as
+  // nats-server does, only to a client that takes async INFO (CONNECT "protocol" >= 1) and has
+  // had the PONG to its first PING after CONNECT.
+  void NotifyLameDuck();
   // Removes a subscription that reached its max from this client's table (posts to its loop).
   void ForgetSubscription(const std::shared_ptr<ServerSubscription>& sub);
   // A message was delivered to this client at `now_ns` (nats-server counts it as activity).
@@ -199,6 +203,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   protocol::ClientParser parser_;
   ConnectOptions opts_;
   bool connect_received_ = false;
+  bool first_pong_sent_ = false;  // a PING answered after CONNECT (nats-server's firstPongSent)
   bool auth_required_ = false;
   bool closing_ = false;
   bool auth_pending_ = false;  // a login is being checked on an auth worker

@@ -40,6 +40,7 @@ void Client::Dispatch(const protocol::ClientOp& op) {
         } else if constexpr (std::is_same_v<T, protocol::PingOp>) {
           LOG_TRACE("%s - \"<<- [PING]\"", Describe().c_str());
           QueueProto(protocol::kPong);
+          if (connect_received_) first_pong_sent_ = true;
           ctx_.flush.Add(shared_from_this());
         } else if constexpr (std::is_same_v<T, protocol::PongOp>) {
           LOG_TRACE("%s - \"<<- [PONG]\"", Describe().c_str());

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -150,6 +151,16 @@ std::string Server::BuildInfoPrefix(const ServerOptions& options) const {
 
 std::string Server::ClientInfo(const RuntimeConfig& config, uint64_t client_id,
                                std::string_view client_ip, std::string_view nonce) {
+  return InfoFor(config, client_id, client_ip, nonce, /*lame_duck=*/false);
+}
+
+std::string Server::LameDuckInfo(const RuntimeConfig& config, uint64_t client_id,
+                                 std::string_view client_ip) {
+  return InfoFor(config, client_id, client_ip, /*nonce=*/{}, /*lame_duck=*/true);
+}
+
+std::string Server::InfoFor(const RuntimeConfig& config, uint64_t client_id,
+                            std::string_view client_ip, std::string_view nonce, bool lame_duck) {
   std::string out = config.info_prefix();
   if (!nonce.empty()) {
     out += ",\"nonce\":\"";
@@ -160,7 +171,7 @@ std::string Server::ClientInfo(const RuntimeConfig& config, uint64_t client_id,
   out += std::to_string(client_id);
   out += ",\"client_ip\":\"";
   out += client_ip;
-  out += "\"} \r\n";
+  out += lame_duck ? "\",\"ldm\":true} \r\n" : "\"} \r\n";
   return out;
 }
 
@@ -243,6 +254,45 @@ Status Server::Start() {
 
 void Server::OnEvent(uint32_t) { Accept(); }
 
+bool Server::StopAccepting() {
+  if (shutdown_.load() || !running()) return false;
+  std::promise<bool> closed;
+  std::future<bool> done = closed.get_future();
+  loops_[0]->loop.Post([this, &closed] {
+    const bool was_open = listen_fd_ >= 0;
+    if (was_open) {
+      loops_[0]->loop.Remove(listen_fd_);
+      ::close(listen_fd_);
+      listen_fd_ = -1;
+    }
+    closed.set_value(was_open);
+  });
+  return done.get();
+}
+
+std::vector<std::shared_ptr<Client>> Server::Clients() {
+  std::vector<std::shared_ptr<Client>> out;
+  std::mutex mu;
+  std::vector<std::future<void>> pending;
+  for (auto& ctx : loops_) {
+    auto gathered = std::make_shared<std::promise<void>>();
+    pending.push_back(gathered->get_future());
+    LoopContext* c = ctx.get();
+    c->loop.Post([c, gathered, &out, &mu] {
+      {
+        std::lock_guard lock(mu);
+        for (auto& [id, client] : c->clients) {
+          if (!client->closed()) out.push_back(client);
+        }
+      }
+      gathered->set_value();
+    });
+  }
+  for (auto& f : pending) f.wait();
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->id() < b->id(); });
+  return out;
+}
+
 void Server::AttachJetStream(std::unique_ptr<ServerExtension> jetstream) {
   jetstream_ = std::move(jetstream);
 }
@@ -288,6 +338,7 @@ void Server::CountClose(CloseReason reason) {
 }
 
 void Server::Accept() {
+  if (listen_fd_ < 0) return;  // closed by StopAccepting after this batch's events were read
   for (int i = 0; i < 64; ++i) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
@@ -353,7 +404,7 @@ void Server::Shutdown() {
   LOG_INFO("Initiating Shutdown...");
   if (monitor_ != nullptr) monitor_->Stop();
   running_.store(false, std::memory_order_release);
-  loops_[0]->loop.Remove(listen_fd_);
+  if (listen_fd_ >= 0) loops_[0]->loop.Remove(listen_fd_);
   // Logins still being checked are dropped (their connections close below). The object stays:
   // loops may still call Submit, which now fails.
   if (auth_workers_ != nullptr) auth_workers_->Stop();

@@ -78,6 +78,10 @@ class Server : public IoHandler {
   // `nonce`: the challenge a client signs with its nkey (see RuntimeConfig::nonce_required()).
   static std::string ClientInfo(const RuntimeConfig& config, uint64_t client_id,
                                 std::string_view client_ip, std::string_view nonce = {});
+  // The INFO sent to a client when the server enters lame duck mode: ClientInfo without the
+  // nonce and with "ldm":true (nats-server's field order puts it last).
+  static std::string LameDuckInfo(const RuntimeConfig& config, uint64_t client_id,
+                                  std::string_view client_ip);
   // At most kAuthErrorLogsPerSecond authentication errors are logged per second; `dropped` is
   // how many were not since the last one that was. Any thread.
   static constexpr uint64_t kAuthErrorLogsPerSecond = 10;
@@ -91,6 +95,13 @@ class Server : public IoHandler {
   void OnClientClosed(Client& client);
 
   void OnEvent(uint32_t events) override;  // the listening socket (loop 0)
+
+  // For lame duck mode (lame_duck.h); from a thread that is not a loop's, while the server runs
+  // and before Shutdown. StopAccepting closes the client listener on its loop and returns false
+  // if it was already closed. Clients gathers every open connection from the loops; once the
+  // listener is closed the set only shrinks.
+  bool StopAccepting();
+  std::vector<std::shared_ptr<Client>> Clients();
 
   // JetStream. Attach before Start: started before the loops run (it recovers streams and
   // subscribes internally), stopped after they have ended.
@@ -140,11 +151,13 @@ class Server : public IoHandler {
   std::string BuildInfoPrefix(const ServerOptions& options) const;
   // Hands `config` to every loop; with `recheck` each re-checks its connections against it.
   void PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool recheck);
+  static std::string InfoFor(const RuntimeConfig& config, uint64_t client_id,
+                             std::string_view client_ip, std::string_view nonce, bool lame_duck);
 
   ServerOptions opts_;
   std::string server_id_;
   std::string server_name_;
-  int listen_fd_ = -1;
+  int listen_fd_ = -1;  // loop 0 after Start; -1 once closed (StopAccepting)
   int bound_port_ = 0;
   std::vector<std::unique_ptr<LoopContext>> loops_;
   std::atomic<uint64_t> next_client_id_{0};

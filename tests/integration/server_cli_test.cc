@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -166,6 +167,44 @@ TEST(ServerCliTest, LogFileAndPidFile) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_NE(ReadFile(log).find("Server Exiting.."), std::string::npos) << ReadFile(log);
   EXPECT_FALSE(std::ifstream(pid_file).good()) << "pid file should be removed on exit";
+}
+
+// Log rotation: rename the file, send SIGUSR1 (`--signal reopen=<pid>`), and the server writes
+// on in a new file at the old path. Same on nats-server.
+TEST(ServerCliTest, ReopenSignalStartsANewLogFile) {
+  for (const std::string& bin : {TestServer::SpateBinary(), TestServer::NatsServerBinary()}) {
+    SCOPED_TRACE(bin);
+    if (::access(bin.c_str(), X_OK) != 0) continue;
+    TempDir dir;
+    const std::string log = dir.path() + "/server.log";
+    const std::string rotated = log + ".1";
+    const std::string port_arg = std::to_string(FreePort());
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::execl(bin.c_str(), bin.c_str(), "-a", "127.0.0.1", "-p", port_arg.c_str(), "-l",
+              log.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const bool ready =
+        WaitFor([&] { return ReadFile(log).find("Server is ready") != std::string::npos; }, 10s);
+    bool reopened = false;
+    if (ready) {
+      EXPECT_EQ(::rename(log.c_str(), rotated.c_str()), 0);
+      const std::string cmd = bin + " --signal reopen=" + std::to_string(pid) + " 2>&1";
+      EXPECT_EQ(std::system(cmd.c_str()), 0);
+      reopened = WaitFor(
+          [&] { return ReadFile(log).find("File log re-opened") != std::string::npos; }, 5s);
+    }
+    ::kill(pid, SIGINT);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(ready) << ReadFile(log);
+    EXPECT_TRUE(reopened) << "old: " << ReadFile(rotated) << "\nnew: " << ReadFile(log);
+    EXPECT_NE(ReadFile(rotated).find("Server is ready"), std::string::npos);
+    EXPECT_EQ(ReadFile(log).find("Server is ready"), std::string::npos);
+    EXPECT_NE(ReadFile(log).find("Server Exiting.."), std::string::npos) << ReadFile(log);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "conf/conf_parser.h"
+#include "conf/duration.h"
 #include "server/options/command_line.h"
 #include "server/options/config_reader.h"
 #include "server/options/config_sections.h"
@@ -17,6 +18,12 @@ Status Validate(const ServerOptions& opts) {
     return Status::InvalidArgument("max_payload (" + std::to_string(opts.max_payload) +
                                    ") cannot be higher than max_pending (" +
                                    std::to_string(opts.max_pending) + ")");
+  }
+  if (opts.lame_duck_grace_period >= opts.lame_duck_duration) {
+    return Status::InvalidArgument("lame duck grace period (" +
+                                   conf::FormatDuration(opts.lame_duck_grace_period) +
+                                   ") should be strictly lower than lame duck duration (" +
+                                   conf::FormatDuration(opts.lame_duck_duration) + ")");
   }
   if (opts.server_name.find(' ') != std::string::npos) {
     return Status::InvalidArgument("server name cannot contain spaces");

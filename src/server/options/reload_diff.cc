@@ -11,7 +11,7 @@ std::string Text(const std::string& v) { return v; }
 std::string Text(bool v) { return v ? "true" : "false"; }
 std::string Text(int v) { return std::to_string(v); }
 std::string Text(int64_t v) { return std::to_string(v); }
-std::string Text(std::chrono::milliseconds v) { return conf::FormatGoDuration(v); }
+std::string Text(std::chrono::milliseconds v) { return conf::FormatDuration(v); }
 
 // Go's %v of a float64 number of seconds, as the auth timeout is logged ("2", "0.5").
 std::string Seconds(std::chrono::milliseconds v) {
@@ -117,6 +117,8 @@ Result<ReloadChanges> DiffForReload(const ServerOptions& a, const ServerOptions&
   d.Fixed("MaxSubs", a.max_subscriptions, b.max_subscriptions);
   d.Fixed("NoHeaderSupport", a.no_header_support, b.no_header_support);
   d.Fixed("PortsFileDir", a.ports_file_dir, b.ports_file_dir);
+  d.Fixed("LameDuckDuration", a.lame_duck_duration, b.lame_duck_duration);
+  d.Fixed("LameDuckGracePeriod", a.lame_duck_grace_period, b.lame_duck_grace_period);
   d.FixedOpaque("TLSConfig", a.tls, b.tls);
   // JetStream, with nats-server's texts for the store.
   if (a.jetstream.store_dir != b.jetstream.store_dir && d.error().ok()) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "conf/duration.h"
 #include "server/options/config_sections.h"
 
 namespace spate::server {
@@ -27,8 +28,6 @@ constexpr std::string_view kUnsupportedTopLevel[] = {"account_resolver",
                                                      "http_base_path",
                                                      "https",
                                                      "https_port",
-                                                     "lame_duck_duration",
-                                                     "lame_duck_grace_period",
                                                      "leaf",
                                                      "leafnodes",
                                                      "log_max_num",
@@ -161,6 +160,22 @@ void ApplyServerConfig(const Value& root, ConfigReader* reader, ServerOptions* o
       std::chrono::milliseconds d{0};
       if (reader->ReadDuration(e, &d)) {
         opts->write_deadline = d.count() == 0 ? defaults.write_deadline : d;
+      }
+    } else if (key == "lame_duck_duration") {
+      std::chrono::milliseconds d{0};
+      if (reader->ReadDuration(e, &d)) {
+        if (d < kMinLameDuckDuration) {
+          reader->Error(e.value.location(), "invalid lame_duck_duration of " +
+                                                conf::FormatDuration(d) +
+                                                ", minimum is 30 seconds");
+        } else {
+          opts->lame_duck_duration = d;
+        }
+      }
+    } else if (key == "lame_duck_grace_period") {
+      std::chrono::milliseconds d{0};  // ReadDuration refuses negative ones, as nats-server
+      if (reader->ReadDuration(e, &d)) {
+        opts->lame_duck_grace_period = d.count() == 0 ? defaults.lame_duck_grace_period : d;
       }
     } else if (key == "no_header_support") {
       reader->ReadBool(e, &opts->no_header_support);

@@ -134,6 +134,9 @@ struct TlsOptions {
   bool operator==(const TlsOptions&) const = default;
 };
 
+// nats-server refuses a shorter lame_duck_duration.
+inline constexpr std::chrono::seconds kMinLameDuckDuration{30};
+
 // Everything the server reads from flags and the config file. Plain data with nats-server's
 // defaults; validated once by LoadOptions and passed down, never global.
 struct ServerOptions {
@@ -155,6 +158,10 @@ struct ServerOptions {
   std::chrono::milliseconds ping_interval{2 * 60 * 1000};
   int max_pings_out = 2;
   std::chrono::milliseconds write_deadline{10 * 1000};
+  // Lame duck mode (SIGUSR2, --signal ldm): after the grace period, the clients are closed
+  // spread over the rest of the duration. nats-server's defaults and 30 s minimum duration.
+  std::chrono::milliseconds lame_duck_duration{2 * 60 * 1000};
+  std::chrono::milliseconds lame_duck_grace_period{10 * 1000};
   bool no_header_support = false;
 
   AuthOptions auth;

@@ -42,5 +42,18 @@ TEST(Duration, Rejects) {
   }
 }
 
+TEST(Duration, FormatsAsGo) {
+  EXPECT_EQ(FormatDuration(nanoseconds(0)), "0s");
+  EXPECT_EQ(FormatDuration(seconds(30)), "30s");
+  EXPECT_EQ(FormatDuration(minutes(2)), "2m0s");
+  EXPECT_EQ(FormatDuration(milliseconds(1500)), "1.5s");
+  EXPECT_EQ(FormatDuration(milliseconds(500)), "500ms");
+  EXPECT_EQ(FormatDuration(hours(1) + seconds(1)), "1h0m1s");
+  EXPECT_EQ(FormatDuration(microseconds(1500)), "1.5ms");
+  EXPECT_EQ(FormatDuration(nanoseconds(1500)), "1.5\xC2\xB5s");
+  EXPECT_EQ(FormatDuration(seconds(-3)), "-3s");
+  EXPECT_EQ(Ok(FormatDuration(minutes(90) + milliseconds(250))), minutes(90) + milliseconds(250));
+}
+
 }  // namespace
 }  // namespace spate::conf

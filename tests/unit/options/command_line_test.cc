@@ -179,6 +179,18 @@ TEST(CommandLine, MaxPayloadCannotExceedMaxPending) {
             "max_payload (2097152) cannot be higher than max_pending (1048576)");
 }
 
+TEST(CommandLine, LameDuckGracePeriodMustBeShorterThanDuration) {
+  spate::testing::TempDir dir;
+  EXPECT_EQ(ErrorOf({"-c", dir.Write("a.conf", "lame_duck_grace_period: \"2m\"\n")}),
+            "lame duck grace period (2m0s) should be strictly lower than lame duck duration "
+            "(2m0s)");
+  EXPECT_EQ(ErrorOf({"-c", dir.Write("b.conf",
+                                     "lame_duck_duration: \"30s\"\n"
+                                     "lame_duck_grace_period: \"1m\"\n")}),
+            "lame duck grace period (1m0s) should be strictly lower than lame duck duration "
+            "(30s)");
+}
+
 TEST(CommandLine, UsageNamesOurBinaryAndFlags) {
   const std::string usage = UsageText();
   EXPECT_NE(usage.find("Usage: spate-server [options]"), std::string::npos);

@@ -90,6 +90,14 @@ TEST_F(ConfigErrorsTest, BadDurations) {
             "s.conf:1:28: error parsing sync_interval: invalid duration \"never\"");
 }
 
+TEST_F(ConfigErrorsTest, LameDuckLimits) {
+  EXPECT_EQ(ErrorOf("lame_duck_duration: \"2s\"\n"),
+            "s.conf:1:21: invalid lame_duck_duration of 2s, minimum is 30 seconds");
+  EXPECT_EQ(ErrorOf("lame_duck_grace_period: \"-1s\"\n"),
+            "s.conf:1:25: invalid value for \"lame_duck_grace_period\": duration can not be "
+            "negative");
+}
+
 TEST_F(ConfigErrorsTest, AuthorizationCombinations) {
   EXPECT_EQ(ErrorOf("authorization { user: a, password: b, token: t }\n"),
             "s.conf:1:1: cannot have a user/pass and token");

@@ -104,6 +104,17 @@ TEST_F(ConfigFileTest, LoggingAndFiles) {
   EXPECT_EQ(Apply("logfile: a.log\npidfile: a.pid\n").pid_file, "a.pid");
 }
 
+TEST_F(ConfigFileTest, LameDuckDurationAndGracePeriod) {
+  ServerOptions o = Apply("port: 1\n");
+  EXPECT_EQ(o.lame_duck_duration, minutes(2));  // nats-server's defaults
+  EXPECT_EQ(o.lame_duck_grace_period, seconds(10));
+  o = Apply("lame_duck_duration: \"45s\"\nlame_duck_grace_period: \"500ms\"\n");
+  EXPECT_EQ(o.lame_duck_duration, seconds(45));
+  EXPECT_EQ(o.lame_duck_grace_period, milliseconds(500));
+  // As nats-server, a zero grace period means the default.
+  EXPECT_EQ(Apply("lame_duck_grace_period: \"0s\"\n").lame_duck_grace_period, seconds(10));
+}
+
 TEST_F(ConfigFileTest, KeysAreCaseInsensitive) {
   ServerOptions o = Apply("Port: 4999\nDEBUG: true\n");
   EXPECT_EQ(o.port, 4999);
