@@ -32,6 +32,7 @@ class Logger {
   Logger() = default;
   std::atomic<uint8_t> max_level_{static_cast<uint8_t>(LogLevel::kInfo)};
   std::atomic<int> fd_{2};
+  std::atomic<bool> log_time_{true};  // read by every Write; opts_ only by Configure/Reopen
   LogOptions opts_;
 };
 

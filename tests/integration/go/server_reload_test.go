@@ -165,3 +165,18 @@ func TestReloadMovesUserToAnotherAccount(t *testing.T) {
 	must(t, keeper.Publish("in.a", []byte("from A")))
 	expectMsg(t, sub, "from A")
 }
+
+// A reload that sets log_file moves the log there: the reload's own lines land in the file.
+func TestReloadMovesTheLogToAFile(t *testing.T) {
+	s := startWithConfig(t, "max_payload: 1024\n")
+	logFile := filepath.Join(s.dir, "server.log")
+	must(t, os.WriteFile(filepath.Join(s.dir, "server.conf"),
+		[]byte("max_payload: 1024\nlog_file: \""+logFile+"\"\n"), 0o644))
+	must(t, s.cmd.Process.Signal(syscall.SIGHUP))
+	waitFor(t, 5*time.Second, func() bool {
+		b, _ := os.ReadFile(logFile)
+		return strings.Contains(string(b), "Reloaded server configuration")
+	}, "the reload's log lines in %s", logFile)
+	nc := connect(t, s)
+	must(t, nc.Flush())
+}
