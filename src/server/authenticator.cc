@@ -10,9 +10,16 @@
 #include "auth/nkey.h"
 #include "auth/password.h"
 #include "common/logging.h"
+#include "server/jwt_user_checks.h"
 
 namespace spate::server {
 namespace {
+
+// nats-server's minLimit: -1 is no limit, anything else (0 included) limits.
+int64_t TighterLimit(int64_t a, int64_t b) {
+  if (a < 0) return b;
+  return b < 0 ? a : std::min(a, b);
+}
 
 // Standard base64, padded or not; nats-server accepts it for CONNECT signatures too.
 std::optional<std::vector<uint8_t>> DecodeStdBase64(std::string_view text) {
@@ -167,6 +174,12 @@ Result<AuthenticatedUser> Authenticator::AuthenticateJwt(const ConnectCredential
   if (auth::IsRevoked(account.revocations, user->subject, user->issued_at)) {
     return Status::InvalidArgument("user JWT has been revoked");
   }
+  // A scoped signing key's template replaces what the user JWT says.
+  const auth::UserPermissionLimits& granted =
+      signer != nullptr && signer->scoped ? signer->scope_template : user->user;
+  SPATE_RETURN_IF_ERROR(CheckJwtConnectionType(granted.allowed_connection_types));
+  SPATE_RETURN_IF_ERROR(CheckJwtSource(granted.src, c.client_ip));
+  SPATE_ASSIGN_OR_RETURN(int64_t times_left, CheckJwtTimes(granted.times, granted.locale, now));
   const bool bearer = user->user.bearer_token && !account.limits.account.disallow_bearer;
   if (!bearer && !VerifyNonceSignature(user->subject, nonce, c.sig)) {
     return Status::InvalidArgument("signature of the nonce does not verify");
@@ -174,21 +187,22 @@ Result<AuthenticatedUser> Authenticator::AuthenticateJwt(const ConnectCredential
   AuthenticatedUser out;
   out.name = user->name.empty() ? user->subject : user->name;
   out.account = account_key;
-  // A scoped signing key's template replaces what the user JWT says.
-  const auth::Permissions& p = signer != nullptr && signer->scoped
-                                   ? signer->scope_template.permissions
-                                   : user->user.permissions;
-  Permissions perms = PermissionsFromClaims(p);
+  Permissions perms = PermissionsFromClaims(granted.permissions);
   if (perms.publish || perms.subscribe || perms.response) out.permissions = std::move(perms);
-  const auth::NatsLimits& ul =
-      signer != nullptr && signer->scoped ? signer->scope_template.limits : user->user.limits;
-  out.max_subs = ul.subs;
+  const auth::NatsLimits& ul = granted.limits;
+  // As nats-server: the tighter of the user's and the account's limit (-1: none) applies to
+  // each connection.
+  out.max_subs = TighterLimit(ul.subs, account.limits.nats.subs);
   // The tighter of the user's and the account's payload limits.
   const int64_t account_payload = account.limits.nats.payload;
   out.max_payload = ul.payload < 0        ? account_payload
                     : account_payload < 0 ? ul.payload
                                           : std::min(ul.payload, account_payload);
   out.account_max_connections = account.limits.account.conn;
+  // The login ends when the JWT expires or its allowed time range does, whichever is first.
+  int64_t ends = user->expires;
+  if (times_left > 0 && (ends == 0 || now + times_left < ends)) ends = now + times_left;
+  out.expires_ns = ends * 1000000000;
   return out;
 }
 

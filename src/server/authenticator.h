@@ -18,8 +18,10 @@ struct ConnectCredentials {
   std::string nkey;  // a user public key (nkey authentication)
   std::string sig;   // the nonce signed by the user's key, base64url (or standard base64)
   std::string jwt;   // a user JWT (operator mode)
-  // Not from CONNECT: the verified TLS client certificate's identities, for verify_and_map.
+  // Not from CONNECT: the verified TLS client certificate's identities, for verify_and_map,
+  // and the address the connection comes from (a user JWT's `src`).
   std::vector<std::string> tls_names;
+  std::string client_ip;
 };
 
 // Who a client turned out to be: the name to log, the account to bind, the permissions to
@@ -33,6 +35,9 @@ struct AuthenticatedUser {
   int64_t max_subs = -1;
   int64_t max_payload = -1;
   int64_t account_max_connections = -1;
+  // Wall clock ns when the login ends (a user JWT's expiry, or the end of its allowed time
+  // range); 0: never.
+  int64_t expires_ns = 0;
 };
 
 // An account of operator mode, from a preloaded account JWT signed by a trusted operator.

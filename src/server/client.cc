@@ -49,6 +49,8 @@ const char* CloseReasonText(CloseReason reason) {
       return "Maximum Message Payload Exceeded";
     case CloseReason::kTlsHandshakeError:
       return "TLS Handshake Failure";
+    case CloseReason::kAuthExpired:
+      return "Authentication Expired";
   }
   return "Unknown";
 }
@@ -364,6 +366,10 @@ void Client::Tick(std::chrono::steady_clock::time_point now) {
     return;  // as nats-server, the auth and ping timers start after the handshake
   }
   const ServerOptions& o = ctx_.config->options();
+  if (auth_expires_ns_ != 0 && WallClockNs() >= auth_expires_ns_) {
+    SendErrAndClose("-ERR 'User Authentication Expired'\r\n", CloseReason::kAuthExpired);
+    return;
+  }
   if (auth_required_ && !connect_received_ && now - created_ > o.auth.timeout) {
     SendErrAndClose(protocol::kErrAuthTimeout, CloseReason::kAuthTimeout);
     return;

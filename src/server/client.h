@@ -42,9 +42,9 @@ enum class CloseReason : uint8_t {
   kServerShutdown,
   kMaxPayload,
   kTlsHandshakeError,
+  kAuthExpired,  // a user JWT expired, or its allowed times ended
 };
-inline constexpr size_t kCloseReasonCount =
-    static_cast<size_t>(CloseReason::kTlsHandshakeError) + 1;
+inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::kAuthExpired) + 1;
 const char* CloseReasonText(CloseReason reason);
 
 // One subscription as the monitor shows it.
@@ -206,8 +206,9 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   bool first_pong_sent_ = false;  // a PING answered after CONNECT (nats-server's firstPongSent)
   bool auth_required_ = false;
   bool closing_ = false;
-  bool auth_pending_ = false;  // a login is being checked on an auth worker
-  int64_t max_subs_ = -1;      // a JWT user's subscription limit; -1: the server's
+  bool auth_pending_ = false;    // a login is being checked on an auth worker
+  int64_t max_subs_ = -1;        // a JWT user's subscription limit; -1: the server's
+  int64_t auth_expires_ns_ = 0;  // wall clock: a JWT user's login ends then; 0: never
   std::string auth_user_;
   std::string nonce_;  // sent in INFO when nkeys or JWTs are in use
   // What CONNECT presented, kept to check it again when the configuration is reloaded (as

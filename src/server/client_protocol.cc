@@ -85,12 +85,14 @@ void Client::OnConnect(const protocol::ConnectOp& op) {
                            std::move(f.nkey),
                            std::move(f.sig),
                            std::move(f.jwt),
+                           {},
                            {}};
   if (server_.options().no_header_support) o.headers = false;
   opts_ = std::move(o);
   headers_.store(opts_.headers, std::memory_order_relaxed);
 
   if (tls_verified_) creds.tls_names = tls_peer_names_;
+  creds.client_ip = ip_;
   if (!connect_received_) creds_ = creds;  // a later CONNECT does not log in again
   if (!auth_required_ || connect_received_) return CompleteConnect();
   std::shared_ptr<const RuntimeConfig> config = ctx_.config;
@@ -168,6 +170,7 @@ bool Client::BindUser(const AuthenticatedUser& user) {
     }
   }
   max_subs_ = user.max_subs;
+  auth_expires_ns_ = user.expires_ns;
   user_max_payload_ = user.max_payload;
   ApplyLimits();
   SetPermissions(user.permissions);

@@ -122,6 +122,7 @@ void Client::ApplyReauthentication(Result<AuthenticatedUser> who) {
   }
   auth_user_ = who->name;
   max_subs_ = who->max_subs;
+  auth_expires_ns_ = who->expires_ns;
   user_max_payload_ = who->max_payload;
   ApplyLimits();
   SetPermissions(who->permissions);
