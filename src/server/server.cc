@@ -177,6 +177,7 @@ Status Server::Start() {
     account->jetstream_limits = trusted.jetstream;
     accounts_[key] = std::move(account);
   }
+  SetUpSystemAccount();
   SPATE_RETURN_IF_ERROR(Listen());
   BuildInfoTemplate();
   LOG_INFO("Starting spate-server");
@@ -219,6 +220,12 @@ Status Server::Start() {
     done.wait();
   }
   running_.store(true, std::memory_order_release);
+  if (system_service_ != nullptr) {
+    if (Status st = system_service_->Start(); !st.ok()) {
+      Shutdown();
+      return st;
+    }
+  }
   if (monitor_ != nullptr) {
     if (Status st = monitor_->Start(); !st.ok()) {
       Shutdown();
@@ -258,6 +265,30 @@ std::shared_ptr<ServerSubscription> Server::SubscribeInternal(Account& account, 
   sub->internal = std::move(handler);
   account.subs().Insert(sub);
   return sub;
+}
+
+void Server::SetUpSystemAccount() {
+  // As nats-server: `system_account` names it (an account public key in operator mode, created
+  // when not preloaded); else a configured account named $SYS is it; else $SYS is created,
+  // without users, unless no_system_account.
+  std::string name = opts_.auth.system_account;
+  if (name.empty() && (FindAccount(kSystemAccountName) != nullptr || !opts_.no_system_account)) {
+    name = kSystemAccountName;
+  }
+  if (name.empty()) return;
+  std::shared_ptr<Account> account = FindAccount(name);
+  if (account == nullptr) {
+    account = std::make_shared<Account>(name, static_cast<int>(loops_.size()));
+    accounts_[name] = account;
+  }
+  system_account_ = std::move(account);
+  LOG_DEBUG("System account: %s", name.c_str());
+}
+
+void Server::AttachSystemService(std::unique_ptr<ServerExtension> service,
+                                 ConnectionObserver* observer) {
+  system_service_ = std::move(service);
+  connection_observer_ = observer;
 }
 
 void Server::AttachMonitor(std::unique_ptr<ServerExtension> monitor) {
@@ -345,6 +376,7 @@ void Server::Shutdown() {
   if (shutdown_.exchange(true)) return;
   if (loops_.empty() || !loops_[0]->thread.joinable()) return;
   LOG_INFO("Initiating Shutdown...");
+  if (system_service_ != nullptr) system_service_->Stop();
   if (monitor_ != nullptr) monitor_->Stop();
   running_.store(false, std::memory_order_release);
   loops_[0]->loop.Remove(listen_fd_);

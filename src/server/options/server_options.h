@@ -144,6 +144,9 @@ struct ServerOptions {
   int max_pings_out = 2;
   std::chrono::milliseconds write_deadline{10 * 1000};
   bool no_header_support = false;
+  // As nats-server: without `system_account`, the server creates `$SYS` as its system account
+  // (or uses a configured account named `$SYS`) unless this is set.
+  bool no_system_account = false;
 
   AuthOptions auth;
   TlsOptions tls;
