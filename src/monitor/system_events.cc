@@ -66,6 +66,21 @@ Json DisconnectEventJson(std::string_view event_id, Json server_info,
   return j;
 }
 
+namespace {
+
+// nats-server's AccountStat: "sent" is what the server delivered to the account's clients.
+void AddAccountStat(const AccountConnsValues& v, Json* j) {
+  (*j)["acc"] = v.account;
+  (*j)["conns"] = v.connections;
+  (*j)["leafnodes"] = 0;
+  (*j)["total_conns"] = v.connections;
+  (*j)["sent"] = DataStats(v.sent_msgs, v.sent_bytes);
+  (*j)["received"] = DataStats(v.received_msgs, v.received_bytes);
+  (*j)["slow_consumers"] = 0;  // not counted per account
+}
+
+}  // namespace
+
 Json AccountConnsEventJson(std::string_view event_id, int64_t now_ns, Json server_info,
                            const AccountConnsValues& v) {
   Json j;
@@ -73,13 +88,22 @@ Json AccountConnsEventJson(std::string_view event_id, int64_t now_ns, Json serve
   j["id"] = event_id;
   j["timestamp"] = FormatTime(now_ns);
   j["server"] = std::move(server_info);
-  j["acc"] = v.account;
-  j["conns"] = v.connections;
-  j["leafnodes"] = 0;
-  j["total_conns"] = v.connections;
-  j["sent"] = DataStats(v.sent_msgs, v.sent_bytes);
-  j["received"] = DataStats(v.received_msgs, v.received_bytes);
-  j["slow_consumers"] = 0;  // not counted per account
+  AddAccountStat(v, &j);
+  return j;
+}
+
+Json AccountStatzJson(std::string_view server_id, int64_t now_ns,
+                      const std::vector<AccountConnsValues>& accounts) {
+  Json list = Json::array();
+  for (const AccountConnsValues& v : accounts) {
+    Json a;
+    AddAccountStat(v, &a);
+    list.push_back(std::move(a));
+  }
+  Json j;
+  j["server_id"] = server_id;
+  j["now"] = FormatTime(now_ns);
+  j["account_statz"] = std::move(list);
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "monitor/json_format.h"
 #include "server/client.h"
@@ -50,6 +51,9 @@ struct AccountConnsValues {
 };
 Json AccountConnsEventJson(std::string_view event_id, int64_t now_ns, Json server_info,
                            const AccountConnsValues& v);
+// The "data" of $SYS.REQ.ACCOUNT.<account>.STATZ (nats-server's AccountStatz).
+Json AccountStatzJson(std::string_view server_id, int64_t now_ns,
+                      const std::vector<AccountConnsValues>& accounts);
 
 // The numbers of a STATSZ message (nats-server's ServerStats).
 struct ServerStatsValues {

@@ -24,11 +24,21 @@ Status SystemService::Start() {
   identity_.version = server::kNatsCompatVersion;
   identity_.jetstream = server_.jetstream_enabled();
   // The older spelling of $SYS.REQ.SERVER.PING.STATSZ, still served by nats-server.
-  Subscribe("$SYS.REQ.SERVER.PING", "STATSZ");
+  server::Account& sys = *system_;
+  Subscribe(sys, "$SYS.REQ.SERVER.PING", "STATSZ", Scope::kServer);
   for (std::string_view name : kServerRequestNames) {
     const std::string n(name);
-    Subscribe("$SYS.REQ.SERVER.PING." + n, n);
-    Subscribe("$SYS.REQ.SERVER." + server_.server_id() + "." + n, n);
+    Subscribe(sys, "$SYS.REQ.SERVER.PING." + n, n, Scope::kServer);
+    Subscribe(sys, "$SYS.REQ.SERVER." + server_.server_id() + "." + n, n, Scope::kServer);
+  }
+  for (const char* name : {"CONNZ", "SUBSZ", "STATZ"}) {
+    Subscribe(sys, std::string("$SYS.REQ.ACCOUNT.*.") + name, name, Scope::kAccountInSubject);
+  }
+  for (const auto& account : server_.accounts()) {
+    if (account == system_) continue;
+    Subscribe(*account, "$SYS.REQ.SERVER.PING.CONNZ", "CONNZ", Scope::kOwnAccount);
+    Subscribe(*account, "$SYS.REQ.ACCOUNT.PING.CONNZ", "CONNZ", Scope::kOwnAccount);
+    Subscribe(*account, "$SYS.REQ.ACCOUNT.PING.STATZ", "STATZ", Scope::kOwnAccount);
   }
   running_.store(true, std::memory_order_release);
   worker_ = std::thread([this] { Run(); });
@@ -43,27 +53,44 @@ void SystemService::Stop() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
-  for (const auto& sub : subs_) system_->subs().Remove(sub.get());
+  for (const auto& [account, sub] : subs_) account->subs().Remove(sub.get());
   subs_.clear();
 }
 
-void SystemService::Subscribe(const std::string& subject, const std::string& name) {
-  subs_.push_back(server_.SubscribeInternal(
-      *system_, subject, "", [this, name](server::LoopContext& ctx, const server::InternalMsg& m) {
-        Enqueue(ctx, name, m);
-      }));
+void SystemService::Subscribe(server::Account& account, const std::string& subject,
+                              const std::string& name, Scope scope) {
+  server::Account* a = &account;
+  subs_.emplace_back(
+      a, server_.SubscribeInternal(
+             account, subject, "",
+             [this, a, name, scope](server::LoopContext& ctx, const server::InternalMsg& m) {
+               Enqueue(ctx, *a, name, scope, m);
+             }));
 }
 
-void SystemService::Enqueue(server::LoopContext& ctx, const std::string& name,
-                            const server::InternalMsg& m) {
+void SystemService::Enqueue(server::LoopContext& ctx, server::Account& account,
+                            const std::string& name, Scope scope, const server::InternalMsg& m) {
   // As nats-server: a STATSZ ping without a reply subject asks for a STATSZ broadcast; other
   // requests without one are ignored.
-  if (m.reply.empty() && name != "STATSZ") return;
+  if (m.reply.empty() && !(name == "STATSZ" && scope == Scope::kServer)) return;
+  Request request{name,
+                  scope,
+                  {},
+                  &account,
+                  std::string(m.reply),
+                  std::string(m.payload),
+                  static_cast<size_t>(ctx.loop.index())};
+  if (scope == Scope::kOwnAccount) {
+    request.account = account.name();
+  } else if (scope == Scope::kAccountInSubject) {
+    // $SYS.REQ.ACCOUNT.<account>.<NAME>
+    std::string_view rest = m.subject.substr(std::string_view("$SYS.REQ.ACCOUNT.").size());
+    request.account = std::string(rest.substr(0, rest.rfind('.')));
+  }
   {
     std::lock_guard lock(mu_);
     if (stop_ || queue_.size() >= kMaxQueuedRequests) return;
-    queue_.push_back({name, std::string(m.reply), std::string(m.payload),
-                      static_cast<size_t>(ctx.loop.index())});
+    queue_.push_back(std::move(request));
   }
   cv_.notify_one();
 }
@@ -108,6 +135,7 @@ void SystemService::Run() {
 }
 
 void SystemService::Answer(const Request& request) {
+  if (request.scope != Scope::kServer) return AnswerAccountRequest(request);
   const std::string reply =
       request.reply.empty() ? "$SYS.SERVER." + identity_.id + ".STATSZ" : request.reply;
   if (request.name == "STATSZ") {
@@ -128,6 +156,50 @@ void SystemService::Answer(const Request& request) {
                       : ApiErrorJson(NextServerInfo(), answer.error_code, answer.error,
                                      /*null_data=*/answer.error_code == 500);
   Publish(request.loop, reply, response.dump());
+}
+
+void SystemService::AnswerAccountRequest(const Request& request) {
+  // nats-server decodes the body as the endpoint's options, then pins the account.
+  ServerRequestOptions options;
+  const std::string_view decode_as = request.name == "STATZ" ? "STATSZ" : request.name;
+  std::string err = DecodeRequestOptions(decode_as, request.body, &options);
+  Json response;
+  if (!err.empty()) {
+    response = ApiErrorJson(NextServerInfo(), 400, err);
+  } else if (!options.filter.Matches(identity_.name, identity_.host)) {
+    return;
+  } else if (request.name == "STATZ") {
+    // Accounts with connections only ("PING" from the system account: all of them); none: no
+    // reply, as nats-server.
+    std::vector<AccountConnsValues> stats;
+    for (const auto& account : server_.accounts()) {
+      const int64_t conns = account->num_connections.load(std::memory_order_relaxed);
+      if (conns == 0 || (request.account != "PING" && account->name() != request.account)) {
+        continue;
+      }
+      stats.push_back({account->name(), conns, account->msgs_out.load(std::memory_order_relaxed),
+                       account->bytes_out.load(std::memory_order_relaxed),
+                       account->msgs_in.load(std::memory_order_relaxed),
+                       account->bytes_in.load(std::memory_order_relaxed)});
+    }
+    if (stats.empty()) return;
+    response = ApiResponseJson(NextServerInfo(),
+                               AccountStatzJson(identity_.id, server::WallClockNs(), stats));
+  } else {
+    MonitorContext ctx{server_, no_http_requests_, process_};
+    EndpointResult r;
+    if (request.name == "CONNZ") {
+      options.connz.account = request.account;
+      r = BuildConnz(ctx, options.connz);
+    } else {
+      options.subsz.account = request.account;
+      options.subsz.subs = true;
+      r = BuildSubsz(ctx, options.subsz);
+    }
+    response = r.error.empty() ? ApiResponseJson(NextServerInfo(), std::move(r.body))
+                               : ApiErrorJson(NextServerInfo(), 500, r.error, true);
+  }
+  Publish(request.loop, request.reply, response.dump(), request.reply_account);
 }
 
 Json SystemService::NextServerInfo() {
@@ -160,12 +232,14 @@ Json SystemService::Statsz() {
   return ServerStatsJson(NextServerInfo(), v);
 }
 
-void SystemService::Publish(size_t loop, std::string subject, std::string payload) {
+void SystemService::Publish(size_t loop, std::string subject, std::string payload,
+                            server::Account* account) {
   if (loop >= server_.num_loops()) loop = 0;
+  if (account == nullptr) account = system_.get();
   server::LoopContext* ctx = &server_.loop_context(loop);
-  ctx->loop.Post([this, ctx, subject = std::move(subject), payload = std::move(payload)] {
+  ctx->loop.Post([this, ctx, account, subject = std::move(subject), payload = std::move(payload)] {
     if (!running_.load(std::memory_order_acquire)) return;
-    server_.PublishInternal(*ctx, *system_, subject, "", "", payload);
+    server_.PublishInternal(*ctx, *account, subject, "", "", payload);
   });
 }
 

@@ -24,7 +24,11 @@ namespace spate::monitor {
 //   every account, $G included, when its connection count changes and every 30 s while not 0;
 // - $SYS.SERVER.<id>.STATSZ, first after 250 ms, then at doubling intervals up to every 30 s;
 // - $SYS.REQ.SERVER.PING (STATSZ), and $SYS.REQ.SERVER.PING.<NAME> and
-//   $SYS.REQ.SERVER.<id>.<NAME> for the monitoring endpoints (system_requests.h).
+//   $SYS.REQ.SERVER.<id>.<NAME> for the monitoring endpoints (system_requests.h);
+// - $SYS.REQ.ACCOUNT.<account>.{CONNZ,SUBSZ,STATZ} in the system account, and in every other
+//   account what nats-server imports there from the system account: $SYS.REQ.SERVER.PING.CONNZ
+//   and $SYS.REQ.ACCOUNT.PING.CONNZ (that account's connections) and
+//   $SYS.REQ.ACCOUNT.PING.STATZ (its numbers), answered in the requester's account.
 // Works with or without the HTTP monitor. Does nothing when the server has no system account.
 // Lifecycle: attached before Server::Start (AttachSystemService), started once the loops run,
 // stopped first on shutdown.
@@ -51,27 +55,39 @@ class SystemService : public server::ServerExtension, public server::ConnectionO
   static constexpr size_t kMaxQueuedRequests = 1024;
 
  private:
+  // Server requests cover the whole server; account requests one account, named by the
+  // subject's fourth token ($SYS.REQ.ACCOUNT.<account>.NAME) or, for the imports, the account
+  // the request was published in.
+  enum class Scope : uint8_t { kServer, kAccountInSubject, kOwnAccount };
   struct Request {
     std::string name;  // "STATSZ", "VARZ", ...
+    Scope scope = Scope::kServer;
+    std::string account;                       // the account asked about (account requests)
+    server::Account* reply_account = nullptr;  // where the reply is published
     std::string reply, body;
     size_t loop = 0;  // where the request arrived; the reply is published there
   };
 
-  void Subscribe(const std::string& subject, const std::string& name);
-  void Enqueue(server::LoopContext& ctx, const std::string& name, const server::InternalMsg& m);
+  void Subscribe(server::Account& account, const std::string& subject, const std::string& name,
+                 Scope scope);
+  void Enqueue(server::LoopContext& ctx, server::Account& account, const std::string& name,
+               Scope scope, const server::InternalMsg& m);
+  void AnswerAccountRequest(const Request& request);
   void Run();  // the worker thread
   void Answer(const Request& request);
   Json NextServerInfo();
   Json Statsz();
   // Posts the account's SERVER.CONNS events to `loop`.
   void PublishAccountConns(size_t loop, const server::Account& account);
-  // Posts the publish of `payload` on `subject` in the system account to loop `loop`.
-  void Publish(size_t loop, std::string subject, std::string payload);
+  // Posts the publish of `payload` on `subject` in `account` (default: the system account) to
+  // loop `loop`.
+  void Publish(size_t loop, std::string subject, std::string payload,
+               server::Account* account = nullptr);
 
   server::Server& server_;
   std::shared_ptr<server::Account> system_;  // set by Start; null: no system account
   ServerIdentity identity_;                  // fixed after Start
-  std::vector<std::shared_ptr<server::ServerSubscription>> subs_;
+  std::vector<std::pair<server::Account*, std::shared_ptr<server::ServerSubscription>>> subs_;
   EventIds event_ids_;
   std::atomic<uint64_t> seq_{0};
   std::atomic<bool> running_{false};

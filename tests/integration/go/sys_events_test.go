@@ -456,3 +456,51 @@ func httpJSON(t *testing.T, port, path string) map[string]any {
 	}
 	return out
 }
+
+// What nats-server imports into every account from the system account: an account's users ask
+// for their own account's connections and numbers; the system user asks about any account.
+func TestSysAccountRequests(t *testing.T) {
+	s := startWithConfig(t, sysConf)
+	sys := sysConnect(t, s, "sys", "psys", "sys-client")
+	app := sysConnect(t, s, "app", "papp", "app-client")
+	id := sys.ConnectedServerId()
+
+	onlyApp := func(who *nats.Conn, subject string) {
+		t.Helper()
+		reply := sysRequest(t, who, subject, "")
+		checkServerInfo(t, reply["server"], id)
+		connz := obj(t, reply["data"], subject+" data")
+		conns, _ := connz["connections"].([]any)
+		if len(conns) != 1 || obj(t, conns[0], "connection")["name"] != "app-client" {
+			t.Errorf("%s: connections %v, want app-client only", subject, connz["connections"])
+		}
+	}
+	onlyApp(app, "$SYS.REQ.SERVER.PING.CONNZ")
+	onlyApp(app, "$SYS.REQ.ACCOUNT.PING.CONNZ")
+	onlyApp(sys, "$SYS.REQ.ACCOUNT.APP.CONNZ")
+
+	for _, who := range []struct {
+		nc      *nats.Conn
+		subject string
+	}{{app, "$SYS.REQ.ACCOUNT.PING.STATZ"}, {sys, "$SYS.REQ.ACCOUNT.APP.STATZ"}} {
+		reply := sysRequest(t, who.nc, who.subject, "")
+		checkServerInfo(t, reply["server"], id)
+		data := obj(t, reply["data"], who.subject+" data")
+		if str(t, data, "server_id") != id {
+			t.Errorf("%s: server_id %v", who.subject, data["server_id"])
+		}
+		list, _ := data["account_statz"].([]any)
+		if len(list) != 1 {
+			t.Fatalf("%s: account_statz %v", who.subject, data["account_statz"])
+		}
+		st := obj(t, list[0], "account_statz[0]")
+		if str(t, st, "acc") != "APP" || num(t, st, "conns") != 1 || num(t, st, "total_conns") != 1 {
+			t.Errorf("%s: %v", who.subject, st)
+		}
+		for _, k := range []string{"sent", "received"} {
+			d := obj(t, st[k], k)
+			num(t, d, "msgs")
+			num(t, d, "bytes")
+		}
+	}
+}

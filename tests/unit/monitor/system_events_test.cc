@@ -127,6 +127,15 @@ TEST(SystemEventsTest, AccountConnsEvent) {
   EXPECT_EQ(ev["total_conns"], 2);
 }
 
+TEST(SystemEventsTest, AccountStatz) {
+  Json data = AccountStatzJson("NABC", kT0, {{.account = "APP", .connections = 1}});
+  EXPECT_EQ(Keys(data), std::vector<std::string>({"server_id", "now", "account_statz"}));
+  ASSERT_EQ(data["account_statz"].size(), 1u);
+  EXPECT_EQ(Keys(data["account_statz"][0]),
+            std::vector<std::string>({"acc", "conns", "leafnodes", "total_conns", "sent",
+                                      "received", "slow_consumers"}));
+}
+
 TEST(SystemEventsTest, ApiResponses) {
   Json ok = ApiResponseJson(ServerInfoJson(Identity(), 1, kT0), Json{{"x", 1}});
   EXPECT_EQ(Keys(ok), std::vector<std::string>({"server", "data"}));
