@@ -2,7 +2,6 @@
 
 #include <thread>
 
-#include "common/logging.h"
 #include "monitor/endpoints.h"
 #include "monitor/system_requests.h"
 #include "server/account.h"
@@ -23,8 +22,8 @@ Status SystemService::Start() {
   identity_.id = server_.server_id();
   identity_.version = server::kNatsCompatVersion;
   identity_.jetstream = server_.jetstream_enabled();
-  // The older spelling of $SYS.REQ.SERVER.PING.STATSZ, still served by nats-server.
   server::Account& sys = *system_;
+  // The older spelling of $SYS.REQ.SERVER.PING.STATSZ, still served by nats-server.
   Subscribe(sys, "$SYS.REQ.SERVER.PING", "STATSZ", Scope::kServer);
   for (std::string_view name : kServerRequestNames) {
     const std::string n(name);
