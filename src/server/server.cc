@@ -177,7 +177,7 @@ Status Server::Start() {
     account->jetstream_limits = trusted.jetstream;
     accounts_[key] = std::move(account);
   }
-  SetUpSystemAccount();
+  SPATE_RETURN_IF_ERROR(SetUpSystemAccount());
   SPATE_RETURN_IF_ERROR(Listen());
   BuildInfoTemplate();
   LOG_INFO("Starting spate-server");
@@ -267,22 +267,26 @@ std::shared_ptr<ServerSubscription> Server::SubscribeInternal(Account& account, 
   return sub;
 }
 
-void Server::SetUpSystemAccount() {
-  // As nats-server: `system_account` names it (an account public key in operator mode, created
-  // when not preloaded); else a configured account named $SYS is it; else $SYS is created,
-  // without users, unless no_system_account.
+Status Server::SetUpSystemAccount() {
+  // As nats-server: `system_account` names it (a configured account; in operator mode an
+  // account public key, created when not preloaded); else a configured account named $SYS is
+  // it; else $SYS is created, without users, unless no_system_account.
   std::string name = opts_.auth.system_account;
   if (name.empty() && (FindAccount(kSystemAccountName) != nullptr || !opts_.no_system_account)) {
     name = kSystemAccountName;
   }
-  if (name.empty()) return;
+  if (name.empty()) return Status::Ok();
   std::shared_ptr<Account> account = FindAccount(name);
+  if (account == nullptr && name != kSystemAccountName && !opts_.auth.operator_mode()) {
+    return Status::InvalidArgument("error resolving system account: account missing");
+  }
   if (account == nullptr) {
     account = std::make_shared<Account>(name, static_cast<int>(loops_.size()));
     accounts_[name] = account;
   }
   system_account_ = std::move(account);
   LOG_DEBUG("System account: %s", name.c_str());
+  return Status::Ok();
 }
 
 void Server::AttachSystemService(std::unique_ptr<ServerExtension> service,

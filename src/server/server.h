@@ -132,7 +132,7 @@ class Server : public IoHandler {
  private:
   Status ValidateAccounts() const;
   // Picks or creates the system account (Start, before anything subscribes).
-  void SetUpSystemAccount();
+  Status SetUpSystemAccount();
   Status Listen();
   void Accept();
   void BuildInfoTemplate();

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -503,4 +507,35 @@ func TestSysAccountRequests(t *testing.T) {
 			num(t, d, "bytes")
 		}
 	}
+}
+
+// A system_account that names no account stops the server at startup.
+func TestSysUnknownSystemAccountIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "server.conf")
+	must(t, os.WriteFile(path, []byte("accounts { A { users = [ {user: a, password: pa} ] } }\nsystem_account: NOPE\n"), 0o644))
+	out, err := exec.Command(serverBinary(t), "-c", path, "-a", "127.0.0.1", "-p", "-1").CombinedOutput()
+	if err == nil {
+		t.Fatalf("the server started with an unknown system account:\n%s", out)
+	}
+	if !strings.Contains(string(out), "error resolving system account: account missing") {
+		t.Fatalf("no clear error for the unknown system account:\n%s", out)
+	}
+}
+
+// A configured account named $SYS is the system account when system_account is not set.
+func TestSysConfiguredDollarSysAccount(t *testing.T) {
+	s := startWithConfig(t, `
+accounts {
+  $SYS { users = [ {user: sys, password: psys} ] }
+  APP { users = [ {user: app, password: papp} ] }
+}
+`)
+	sys := sysConnect(t, s, "sys", "psys", "sys-client")
+	connects, err := sys.SubscribeSync("$SYS.ACCOUNT.APP.CONNECT")
+	must(t, err)
+	must(t, sys.Flush())
+	sysConnect(t, s, "app", "papp", "app-client")
+	nextEventFor(t, connects, "app-client")
+	checkStatsz(t, sysRequest(t, sys, "$SYS.REQ.SERVER.PING", ""), sys.ConnectedServerId(), 2)
 }
