@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "jetstream/engine/jetstream.h"
 #include "monitor/monitor.h"
+#include "monitor/system_service.h"
 #include "server/lame_duck.h"
 #include "server/options/load_options.h"
 #include "server/server.h"
@@ -83,6 +84,12 @@ int main(int argc, char** argv) {
   spate::server::Server server(opts);
   if (opts.jetstream.enabled) {
     server.AttachJetStream(std::make_unique<spate::jetstream::JetStream>(server, opts.jetstream));
+  }
+  // The system account's events and $SYS.REQ services run with or without -m, as in nats-server.
+  {
+    auto system_service = std::make_unique<spate::monitor::SystemService>(server);
+    spate::monitor::SystemService* observer = system_service.get();
+    server.AttachSystemService(std::move(system_service), observer);
   }
   if (opts.http_port != 0) server.AttachMonitor(std::make_unique<spate::monitor::Monitor>(server));
   // Written before Start, as nats-server does, so it exists once "Server is ready" is logged.

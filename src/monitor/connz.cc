@@ -12,7 +12,7 @@ namespace {
 
 using server::ConnectionInfo;
 
-enum class State { kOpen, kClosed, kAll };
+using State = ConnzOptions::State;
 
 constexpr int64_t kDefaultConnListSize = 1024;  // nats-server's DefaultConnListSize
 
@@ -102,70 +102,75 @@ std::optional<Less> SortBy(const std::string& sort, int64_t now) {
 
 }  // namespace
 
-HttpResponse HandleConnz(MonitorContext& ctx, const HttpRequest& req) {
-  const std::string sort = req.Get("sort");
-  bool auth = false, subs = false;
-  int64_t offset = 0, limit = 0, cid = 0;
-  if (auto err = DecodeBool(req, "auth", &auth)) return *err;
-  const bool subs_detail = [&] {
+std::optional<HttpResponse> ParseConnzQuery(const HttpRequest& req, ConnzOptions* o) {
+  o->sort = req.Get("sort");
+  if (auto err = DecodeBool(req, "auth", &o->auth)) return err;
+  o->subs_detail = [&] {
     std::string v = req.Get("subs");
     std::transform(v.begin(), v.end(), v.begin(), ::tolower);
     return v == "detail";
   }();
-  if (!subs_detail) {
-    if (auto err = DecodeBool(req, "subs", &subs)) return *err;
+  if (!o->subs_detail) {
+    if (auto err = DecodeBool(req, "subs", &o->subs)) return err;
   }
-  if (auto err = DecodeInt(req, "offset", &offset)) return *err;
-  if (auto err = DecodeInt(req, "limit", &limit)) return *err;
-  if (auto err = DecodeInt(req, "cid", &cid, /*is_unsigned=*/true)) return *err;
-  State state = State::kOpen;
+  int64_t cid = 0;
+  if (auto err = DecodeInt(req, "offset", &o->offset)) return err;
+  if (auto err = DecodeInt(req, "limit", &o->limit)) return err;
+  if (auto err = DecodeInt(req, "cid", &cid, /*is_unsigned=*/true)) return err;
+  o->cid = static_cast<uint64_t>(cid);
   if (std::string s = req.Get("state"); !s.empty()) {
     std::transform(s.begin(), s.end(), s.begin(), ::tolower);
     if (s == "open") {
-      state = State::kOpen;
+      o->state = State::kOpen;
     } else if (s == "closed") {
-      state = State::kClosed;
+      o->state = State::kClosed;
     } else if (s == "any" || s == "all") {
-      state = State::kAll;
+      o->state = State::kAll;
     } else {
       return TextResponse(400, "Error decoding state for " + req.Get("state"));
     }
   }
-  const std::string acc = req.Get("acc");
-  const std::string user = req.Get("user");  // we keep no per-connection user: never matches
+  o->account = req.Get("acc");
+  o->user = req.Get("user");
+  return std::nullopt;
+}
 
+EndpointResult BuildConnz(MonitorContext& ctx, const ConnzOptions& o) {
+  const std::string& sort = o.sort;
+  const bool subs = o.subs, subs_detail = o.subs_detail;
+  const State state = o.state;
   const int64_t now = server::WallClockNs();
   auto less = SortBy(sort, now);
-  if (!less) return TextResponse(400, "invalid sorting option: " + sort);
+  if (!less) return EndpointResult::Error(400, "invalid sorting option: " + sort);
   if ((sort == "stop" || sort == "reason") && state != State::kClosed) {
-    return TextResponse(400, "sort by " + sort + " only valid on closed connections");
+    return EndpointResult::Error(400, "sort by " + sort + " only valid on closed connections");
   }
-  if (offset < 0) offset = 0;
-  if (limit <= 0) limit = kDefaultConnListSize;
-  if (cid > 0) limit = 1;
+  const int64_t offset = std::max<int64_t>(o.offset, 0);
+  int64_t limit = o.limit <= 0 ? kDefaultConnListSize : o.limit;
+  if (o.cid > 0) limit = 1;
 
   std::vector<ConnectionInfo> conns;
   if (state != State::kClosed) {
     SnapshotOptions options;
     options.with_subs = subs || subs_detail;
-    options.cid = static_cast<uint64_t>(cid);
+    options.cid = o.cid;
     auto loops = SnapshotLoops(ctx.server, options, kSnapshotTimeout);
-    if (!loops) return TextResponse(503, "timed out collecting connection state");
+    if (!loops) return EndpointResult::Error(503, "timed out collecting connection state");
     for (auto& loop : *loops) {
       for (auto& c : loop.connections) conns.push_back(std::move(c));
     }
   }
   if (state != State::kOpen) {
     for (auto& c : ctx.server.ClosedConnections()) {
-      if (cid > 0 && c.cid != static_cast<uint64_t>(cid)) continue;
+      if (o.cid > 0 && c.cid != o.cid) continue;
       if (!subs && !subs_detail) c.subs.clear();
       conns.push_back(std::move(c));
     }
   }
   std::vector<const ConnectionInfo*> selected;
   for (const auto& c : conns) {
-    if (!acc.empty() && c.account != acc) continue;
-    if (!user.empty()) continue;
+    if (!o.account.empty() && c.account != o.account) continue;
+    if (!o.user.empty() && c.authorized_user != o.user) continue;
     selected.push_back(&c);
   }
   // nats-server's total counts before the cid filter; ours counts what matched the filters.
@@ -178,7 +183,7 @@ HttpResponse HandleConnz(MonitorContext& ctx, const HttpRequest& req) {
   size_t hi = std::min<size_t>(static_cast<size_t>(offset + limit), selected.size());
   Json list = Json::array();
   for (size_t i = lo; i < hi; ++i) {
-    list.push_back(ConnJson(*selected[i], now, subs, subs_detail, auth));
+    list.push_back(ConnJson(*selected[i], now, subs, subs_detail, o.auth));
   }
   Json j;
   j["server_id"] = ctx.server.server_id();
@@ -188,7 +193,15 @@ HttpResponse HandleConnz(MonitorContext& ctx, const HttpRequest& req) {
   j["offset"] = offset;
   j["limit"] = limit;
   j["connections"] = std::move(list);
-  return JsonResponse(req, j);
+  EndpointResult r;
+  r.body = std::move(j);
+  return r;
+}
+
+HttpResponse HandleConnz(MonitorContext& ctx, const HttpRequest& req) {
+  ConnzOptions o;
+  if (auto err = ParseConnzQuery(req, &o)) return *err;
+  return ToHttp(req, BuildConnz(ctx, o));
 }
 
 }  // namespace spate::monitor

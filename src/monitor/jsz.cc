@@ -28,12 +28,20 @@ Json JetStreamVarz(server::Server& server) {
   return out;
 }
 
-HttpResponse HandleJsz(MonitorContext& ctx, const HttpRequest& req) {
+std::optional<HttpResponse> ParseJszQuery(const HttpRequest& req, JszEndpointOptions* o) {
+  if (auto err = DecodeBool(req, "accounts", &o->accounts)) return err;
+  if (auto err = DecodeBool(req, "streams", &o->streams)) return err;
+  if (auto err = DecodeBool(req, "consumers", &o->consumers)) return err;
+  if (auto err = DecodeBool(req, "config", &o->config)) return err;
+  return std::nullopt;
+}
+
+Json BuildJsz(MonitorContext& ctx, const JszEndpointOptions& options) {
   jetstream::JszOptions o;
-  if (auto err = DecodeBool(req, "accounts", &o.accounts)) return *err;
-  if (auto err = DecodeBool(req, "streams", &o.streams)) return *err;
-  if (auto err = DecodeBool(req, "consumers", &o.consumers)) return *err;
-  if (auto err = DecodeBool(req, "config", &o.config)) return *err;
+  o.accounts = options.accounts;
+  o.streams = options.streams;
+  o.consumers = options.consumers;
+  o.config = options.config;
   // As nats-server: consumers imply streams, streams imply accounts.
   o.streams = o.streams || o.consumers;
   o.accounts = o.accounts || o.streams;
@@ -49,11 +57,17 @@ HttpResponse HandleJsz(MonitorContext& ctx, const HttpRequest& req) {
       j[key] = 0;
     }
     j["api"] = {{"total", 0}, {"errors", 0}};
-    return JsonResponse(req, j);
+    return j;
   }
   Json report = js->JszJson(o);
   for (auto it = report.begin(); it != report.end(); ++it) j[it.key()] = std::move(it.value());
-  return JsonResponse(req, j);
+  return j;
+}
+
+HttpResponse HandleJsz(MonitorContext& ctx, const HttpRequest& req) {
+  JszEndpointOptions o;
+  if (auto err = ParseJszQuery(req, &o)) return *err;
+  return JsonResponse(req, BuildJsz(ctx, o));
 }
 
 }  // namespace spate::monitor

@@ -7,74 +7,95 @@
 
 namespace spate::monitor {
 
-HttpResponse HandleRoutez(MonitorContext& ctx, const HttpRequest& req) {
+Json BuildRoutez(MonitorContext& ctx) {
   Json j;
   j["server_id"] = ctx.server.server_id();
   j["server_name"] = ctx.server.server_name();
   j["now"] = FormatTime(server::WallClockNs());
   j["num_routes"] = 0;
   j["routes"] = Json::array();
-  return JsonResponse(req, j);
+  return j;
 }
 
-HttpResponse HandleGatewayz(MonitorContext& ctx, const HttpRequest& req) {
+Json BuildGatewayz(MonitorContext& ctx) {
   Json j;
   j["server_id"] = ctx.server.server_id();
   j["now"] = FormatTime(server::WallClockNs());
   j["outbound_gateways"] = Json::object();
   j["inbound_gateways"] = Json::object();
-  return JsonResponse(req, j);
+  return j;
 }
 
-HttpResponse HandleLeafz(MonitorContext& ctx, const HttpRequest& req) {
+Json BuildLeafz(MonitorContext& ctx) {
   Json j;
   j["server_id"] = ctx.server.server_id();
   j["now"] = FormatTime(server::WallClockNs());
   j["leafnodes"] = 0;
   j["leafs"] = Json::array();
-  return JsonResponse(req, j);
+  return j;
 }
 
-HttpResponse HandleAccountz(MonitorContext& ctx, const HttpRequest& req) {
-  const std::string name = req.Get("acc");
+HttpResponse HandleRoutez(MonitorContext& ctx, const HttpRequest& req) {
+  return JsonResponse(req, BuildRoutez(ctx));
+}
+HttpResponse HandleGatewayz(MonitorContext& ctx, const HttpRequest& req) {
+  return JsonResponse(req, BuildGatewayz(ctx));
+}
+HttpResponse HandleLeafz(MonitorContext& ctx, const HttpRequest& req) {
+  return JsonResponse(req, BuildLeafz(ctx));
+}
+
+EndpointResult BuildAccountz(MonitorContext& ctx, const AccountzOptions& o) {
+  const std::string& name = o.account;
+  const auto system = ctx.server.system_account();
   Json j;
   j["server_id"] = ctx.server.server_id();
   j["now"] = FormatTime(server::WallClockNs());
+  if (system != nullptr) j["system_account"] = system->name();
+  EndpointResult r;
   if (name.empty()) {
     Json list = Json::array();
     for (const auto& account : ctx.server.accounts()) list.push_back(account->name());
     j["accounts"] = std::move(list);
-    return JsonResponse(req, j);
+    r.body = std::move(j);
+    return r;
   }
-  std::shared_ptr<server::Account> account;
-  for (const auto& a : ctx.server.accounts()) {
-    if (a->name() == name) account = a;
-  }
-  if (account == nullptr) return TextResponse(400, "Account " + name + " does not exist");
+  std::shared_ptr<server::Account> account = ctx.server.FindAccount(name);
+  if (account == nullptr) return EndpointResult::Error(400, "Account " + name + " does not exist");
   auto loops = SnapshotLoops(ctx.server, {.with_connections = false}, kSnapshotTimeout);
-  if (!loops) return TextResponse(503, "timed out collecting account state");
+  if (!loops) return EndpointResult::Error(503, "timed out collecting account state");
   SublistStats stats = ComputeSublistStats(ctx.server, *loops);
   Json d;
   d["account_name"] = account->name();
   d["update_time"] = FormatTime(ctx.server.start_time_ns());
+  if (account == system) d["is_system"] = true;
   d["expired"] = false;
   d["complete"] = true;
-  d["jetstream_enabled"] = ctx.server.jetstream_enabled();
+  d["jetstream_enabled"] = account->jetstream_limits.has_value() && ctx.server.jetstream_enabled();
   d["leafnode_connections"] = 0;
   d["client_connections"] = account->num_connections.load(std::memory_order_relaxed);
   d["subscriptions"] = account->subs().Count();
   d["sublist_stats"] = stats.ToJson();
   j["account_detail"] = std::move(d);
-  return JsonResponse(req, j);
+  r.body = std::move(j);
+  return r;
 }
 
-HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req) {
-  // Accepted as nats-server does; with no JetStream in this build they change nothing.
-  bool js_enabled = false, js_enabled_only = false, js_server_only = false, details = false;
-  if (auto err = DecodeBool(req, "js-enabled", &js_enabled)) return *err;
-  if (auto err = DecodeBool(req, "js-enabled-only", &js_enabled_only)) return *err;
-  if (auto err = DecodeBool(req, "js-server-only", &js_server_only)) return *err;
-  if (auto err = DecodeBool(req, "details", &details)) return *err;
+HttpResponse HandleAccountz(MonitorContext& ctx, const HttpRequest& req) {
+  return ToHttp(req, BuildAccountz(ctx, {.account = req.Get("acc")}));
+}
+
+std::optional<HttpResponse> ParseHealthzQuery(const HttpRequest& req, HealthzOptions* o) {
+  if (auto err = DecodeBool(req, "js-enabled", &o->js_enabled)) return err;
+  if (auto err = DecodeBool(req, "js-enabled-only", &o->js_enabled_only)) return err;
+  if (auto err = DecodeBool(req, "js-server-only", &o->js_server_only)) return err;
+  if (auto err = DecodeBool(req, "details", &o->details)) return err;
+  return std::nullopt;
+}
+
+// The JSON body carries the failure too, so the reply is never an EndpointResult error.
+EndpointResult BuildHealthz(MonitorContext& ctx, const HealthzOptions& o) {
+  // The js-* options are accepted as nats-server does; with one server they change nothing.
   Json j;
   int status = 200;
   std::string error;
@@ -92,7 +113,7 @@ HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req) {
   }
   if (error.empty()) {
     j["status"] = "ok";
-  } else if (details) {
+  } else if (o.details) {
     j["status"] = "error";
     j["errors"] =
         Json::array({{{"type", status == 503 ? "JETSTREAM" : "CONNECTION"}, {"error", error}}});
@@ -100,7 +121,16 @@ HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req) {
     j["status"] = status == 503 && ctx.server.options().jetstream.enabled ? "unavailable" : "error";
     j["error"] = error;
   }
-  return JsonResponse(req, j, status, /*indent=*/false);
+  EndpointResult r;
+  r.status = status;
+  r.body = std::move(j);
+  return r;
+}
+
+HttpResponse HandleHealthz(MonitorContext& ctx, const HttpRequest& req) {
+  HealthzOptions o;
+  if (auto err = ParseHealthzQuery(req, &o)) return *err;
+  return ToHttp(req, BuildHealthz(ctx, o), /*indent=*/false);
 }
 
 HttpResponse HandleRoot(MonitorContext&, const HttpRequest&) {

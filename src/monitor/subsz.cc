@@ -11,25 +11,37 @@ namespace {
 constexpr int64_t kDefaultSubListSize = 1024;  // nats-server's DefaultSubListSize
 }  // namespace
 
+std::optional<HttpResponse> ParseSubszQuery(const HttpRequest& req, SubszOptions* o) {
+  if (auto err = DecodeBool(req, "subs", &o->subs)) return err;
+  if (auto err = DecodeInt(req, "offset", &o->offset)) return err;
+  if (auto err = DecodeInt(req, "limit", &o->limit)) return err;
+  o->test = req.Get("test");
+  o->account = req.Get("acc");
+  return std::nullopt;
+}
+
 HttpResponse HandleSubsz(MonitorContext& ctx, const HttpRequest& req) {
-  bool subs = false;
-  int64_t offset = 0, limit = 0;
-  if (auto err = DecodeBool(req, "subs", &subs)) return *err;
-  if (auto err = DecodeInt(req, "offset", &offset)) return *err;
-  if (auto err = DecodeInt(req, "limit", &limit)) return *err;
-  const std::string test = req.Get("test");
-  const std::string acc = req.Get("acc");
-  if (offset < 0) offset = 0;
-  if (limit <= 0) limit = kDefaultSubListSize;
+  SubszOptions o;
+  if (auto err = ParseSubszQuery(req, &o)) return *err;
+  return ToHttp(req, BuildSubsz(ctx, o));
+}
+
+EndpointResult BuildSubsz(MonitorContext& ctx, const SubszOptions& o) {
+  const bool subs = o.subs;
+  const std::string& test = o.test;
+  const std::string& acc = o.account;
+  const int64_t offset = std::max<int64_t>(o.offset, 0);
+  const int64_t limit = o.limit <= 0 ? kDefaultSubListSize : o.limit;
   if (!test.empty() && !routing::IsValidLiteralSubject(test)) {
-    return TextResponse(400, "invalid test subject, must be valid publish subject: " + test);
+    return EndpointResult::Error(400,
+                                 "invalid test subject, must be valid publish subject: " + test);
   }
 
   SnapshotOptions options;
   options.with_connections = subs;
   options.with_subs = subs;
   auto loops = SnapshotLoops(ctx.server, options, kSnapshotTimeout);
-  if (!loops) return TextResponse(503, "timed out collecting subscription state");
+  if (!loops) return EndpointResult::Error(503, "timed out collecting subscription state");
   const SublistStats stats = ComputeSublistStats(ctx.server, *loops);
 
   Json j;
@@ -39,7 +51,11 @@ HttpResponse HandleSubsz(MonitorContext& ctx, const HttpRequest& req) {
   }
   const Json stats_json = stats.ToJson();
   for (auto it = stats_json.begin(); it != stats_json.end(); ++it) j[it.key()] = it.value();
-  if (!subs) return JsonResponse(req, j);
+  EndpointResult r;
+  if (!subs) {
+    r.body = std::move(j);
+    return r;
+  }
 
   struct Row {
     const server::SubscriptionInfo* sub;
@@ -79,7 +95,8 @@ HttpResponse HandleSubsz(MonitorContext& ctx, const HttpRequest& req) {
   j["offset"] = offset;
   j["limit"] = limit;
   if (!list.empty()) j["subscriptions_list"] = std::move(list);
-  return JsonResponse(req, j);
+  r.body = std::move(j);
+  return r;
 }
 
 }  // namespace spate::monitor

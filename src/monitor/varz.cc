@@ -10,6 +10,11 @@
 
 namespace spate::monitor {
 
+HttpResponse ToHttp(const HttpRequest& req, const EndpointResult& r, bool indent) {
+  if (!r.error.empty()) return TextResponse(r.status, r.error);
+  return JsonResponse(req, r.body, r.status, indent);
+}
+
 HttpResponse TextResponse(int status, std::string body) {
   return {status, "text/plain; charset=utf-8", std::move(body)};
 }
@@ -163,6 +168,7 @@ Json BuildVarz(MonitorContext& ctx) {
   slow["gateways"] = 0;
   slow["leafs"] = 0;
   v["slow_consumer_stats"] = std::move(slow);
+  if (const auto sys = srv.system_account()) v["system_account"] = sys->name();
   v["spate_version"] = server::kSpateVersion;
   return v;
 }

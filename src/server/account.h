@@ -43,5 +43,6 @@ class Account {
 };
 
 inline constexpr const char* kGlobalAccountName = "$G";
+inline constexpr const char* kSystemAccountName = "$SYS";  // nats-server's default
 
 }  // namespace spate::server

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "auth/base64url.h"
 #include "common/logging.h"
@@ -445,6 +446,13 @@ void Client::CloseNow(CloseReason reason) {
     info.reason = CloseReasonText(reason);
     server_.RecordClosedConnection(std::move(info));
   }
+  std::optional<ConnectionInfo> disconnect;  // for the observer; taken before out_ is cleared
+  if (connect_reported_) {
+    disconnect.emplace();
+    Snapshot(/*with_subs=*/false, &*disconnect);
+    disconnect->stop_ns = WallClockNs();
+    disconnect->reason = CloseReasonText(reason);
+  }
   server_.CountClose(reason);
   RemoveAllSubscriptions();
   ctx_.loop.Remove(fd_);
@@ -462,6 +470,7 @@ void Client::CloseNow(CloseReason reason) {
     ::close(fd_);
   }
   account_->num_connections.fetch_sub(1, std::memory_order_relaxed);
+  if (disconnect) server_.connection_observer()->OnClientDisconnect(ctx_, std::move(*disconnect));
   LOG_DEBUG("%s - Client connection closed: %s", Describe().c_str(), CloseReasonText(reason));
   server_.OnClientClosed(*this);
 }

@@ -178,6 +178,8 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   // The rest of CONNECT once the credentials were checked (inline or on an auth worker).
   void FinishAuthentication(Result<AuthenticatedUser> who);
   void CompleteConnect();
+  // Tells the server's ConnectionObserver (the $SYS events), if any, once per connection.
+  void ReportConnect();
   // Stops or restarts reading the socket (EPOLLIN) while a login is checked elsewhere.
   void SetReadPaused(bool paused);
   // Processes the input kept while reading was paused, then reads again.
@@ -206,9 +208,10 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   bool first_pong_sent_ = false;  // a PING answered after CONNECT (nats-server's firstPongSent)
   bool auth_required_ = false;
   bool closing_ = false;
-  bool auth_pending_ = false;    // a login is being checked on an auth worker
-  int64_t max_subs_ = -1;        // a JWT user's subscription limit; -1: the server's
-  int64_t auth_expires_ns_ = 0;  // wall clock: a JWT user's login ends then; 0: never
+  bool auth_pending_ = false;      // a login is being checked on an auth worker
+  bool connect_reported_ = false;  // the ConnectionObserver heard of this connection
+  int64_t max_subs_ = -1;          // a JWT user's subscription limit; -1: the server's
+  int64_t auth_expires_ns_ = 0;    // wall clock: a JWT user's login ends then; 0: never
   std::string auth_user_;
   std::string nonce_;  // sent in INFO when nkeys or JWTs are in use
   // What CONNECT presented, kept to check it again when the configuration is reloaded (as

@@ -143,12 +143,22 @@ void Client::CompleteConnect() {
                   .count();
   }
   connect_received_ = true;
+  ReportConnect();
   if (opts_.no_responders && !opts_.headers) {
     SendErrAndClose(kErrNoRespondersNeedsHeaders, CloseReason::kProtocolViolation);
     return;
   }
   if (opts_.verbose) SendOk();
   ctx_.flush.Add(shared_from_this());
+}
+
+void Client::ReportConnect() {
+  ConnectionObserver* observer = server_.connection_observer();
+  if (observer == nullptr || connect_reported_ || server_.system_account() == nullptr) return;
+  connect_reported_ = true;
+  ConnectionInfo info;
+  Snapshot(/*with_subs=*/false, &info);
+  observer->OnClientConnect(ctx_, std::move(info));
 }
 
 bool Client::BindUser(const AuthenticatedUser& user) {

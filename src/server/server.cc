@@ -191,6 +191,7 @@ Status Server::Start() {
     account->jetstream_limits = trusted.jetstream;
     accounts_[key] = std::move(account);
   }
+  SPATE_RETURN_IF_ERROR(SetUpSystemAccount());
   SPATE_RETURN_IF_ERROR(Listen());
   (*config)->set_info_prefix(BuildInfoPrefix(opts_));
   PublishConfig(std::move(*config), false);
@@ -235,6 +236,12 @@ Status Server::Start() {
     done.wait();
   }
   running_.store(true, std::memory_order_release);
+  if (system_service_ != nullptr) {
+    if (Status st = system_service_->Start(); !st.ok()) {
+      Shutdown();
+      return st;
+    }
+  }
   if (monitor_ != nullptr) {
     if (Status st = monitor_->Start(); !st.ok()) {
       Shutdown();
@@ -313,6 +320,34 @@ std::shared_ptr<ServerSubscription> Server::SubscribeInternal(Account& account, 
   sub->internal = std::move(handler);
   account.subs().Insert(sub);
   return sub;
+}
+
+Status Server::SetUpSystemAccount() {
+  // As nats-server: `system_account` names it (a configured account; in operator mode an
+  // account public key, created when not preloaded); else a configured account named $SYS is
+  // it; else $SYS is created, without users, unless no_system_account.
+  std::string name = opts_.auth.system_account;
+  if (name.empty() && (FindAccount(kSystemAccountName) != nullptr || !opts_.no_system_account)) {
+    name = kSystemAccountName;
+  }
+  if (name.empty()) return Status::Ok();
+  std::shared_ptr<Account> account = FindAccount(name);
+  if (account == nullptr && name != kSystemAccountName && !opts_.auth.operator_mode()) {
+    return Status::InvalidArgument("error resolving system account: account missing");
+  }
+  if (account == nullptr) {
+    account = std::make_shared<Account>(name, static_cast<int>(loops_.size()));
+    accounts_[name] = account;
+  }
+  system_account_ = std::move(account);
+  LOG_DEBUG("System account: %s", name.c_str());
+  return Status::Ok();
+}
+
+void Server::AttachSystemService(std::unique_ptr<ServerExtension> service,
+                                 ConnectionObserver* observer) {
+  system_service_ = std::move(service);
+  connection_observer_ = observer;
 }
 
 void Server::AttachMonitor(std::unique_ptr<ServerExtension> monitor) {
@@ -402,6 +437,7 @@ void Server::Shutdown() {
   if (shutdown_.exchange(true)) return;
   if (loops_.empty() || !loops_[0]->thread.joinable()) return;
   LOG_INFO("Initiating Shutdown...");
+  if (system_service_ != nullptr) system_service_->Stop();
   if (monitor_ != nullptr) monitor_->Stop();
   running_.store(false, std::memory_order_release);
   if (listen_fd_ >= 0) loops_[0]->loop.Remove(listen_fd_);

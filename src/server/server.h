@@ -18,6 +18,7 @@
 #include "server/auth_workers.h"
 #include "server/authenticator.h"
 #include "server/client.h"
+#include "server/connection_observer.h"
 #include "server/event_loop.h"
 #include "server/loop_context.h"
 #include "server/options/server_options.h"
@@ -120,6 +121,15 @@ class Server : public IoHandler {
   std::shared_ptr<ServerSubscription> SubscribeInternal(Account& account, std::string subject,
                                                         std::string queue, InternalHandler handler);
 
+  // The system account ($SYS by default, or `system_account`; none with no_system_account):
+  // set before the loops run, fixed after. Null when there is none.
+  std::shared_ptr<Account> system_account() const { return system_account_; }
+  // The system account's services and events. Attach before Start: started once the loops run
+  // (before the monitor), stopped first on shutdown. `observer` (may be null) hears about
+  // client connections; it must outlive the loops (the extension owning it does).
+  void AttachSystemService(std::unique_ptr<ServerExtension> service, ConnectionObserver* observer);
+  ConnectionObserver* connection_observer() const { return connection_observer_; }
+
   // Monitoring. Attach before Start; the extension then keeps the closed-connection ring on.
   void AttachMonitor(std::unique_ptr<ServerExtension> monitor);
   const ServerStats& stats() const { return stats_; }
@@ -145,6 +155,8 @@ class Server : public IoHandler {
   // Defaults that depend on other options (the auth timeout with TLS).
   static void ApplyDefaults(ServerOptions& opts);
   Status ValidateAccounts(const AuthOptions& auth) const;
+  // Picks or creates the system account (Start, before anything subscribes).
+  Status SetUpSystemAccount();
   Status Listen();
   void Accept();
   // INFO JSON up to the per-client fields, for `options`.
@@ -182,6 +194,9 @@ class Server : public IoHandler {
   ServerStats stats_;
   std::unique_ptr<ServerExtension> monitor_;
   std::unique_ptr<ServerExtension> jetstream_;
+  std::unique_ptr<ServerExtension> system_service_;
+  ConnectionObserver* connection_observer_ = nullptr;
+  std::shared_ptr<Account> system_account_;
   mutable std::mutex closed_mu_;
   std::deque<ConnectionInfo> closed_;  // guarded by closed_mu_
 };

@@ -177,9 +177,16 @@ struct Scenario {
   }
 };
 
+// The system account's subscriptions, STATSZ heartbeats and events would move the exact
+// counters these tests check: they run without one (TEST_F(MonitorTest, SystemAccount...)
+// covers the default).
+constexpr const char* kNoSystemAccount = "no_system_account: true\n";
+
 class MonitorTest : public ServerTest {
  protected:
-  TestServerOptions ServerOptions() const override { return WithArgs({"-m", "-1"}); }
+  TestServerOptions ServerOptions() const override {
+    return WithArgs({"-m", "-1"}, kNoSystemAccount);
+  }
 
   void SetUp() override {
     ServerTest::SetUp();
@@ -458,6 +465,29 @@ TEST_F(MonitorTest, AccountzListsAndDescribesAccounts) {
   EXPECT_EQ(missing.body, "Account NOPE does not exist");
 }
 
+// By default the server has a system account, $SYS, listed by /accountz and named by /varz
+// (as nats-server); with no_system_account (the fixture) it has none.
+TEST(MonitorSystemAccountTest, DefaultSystemAccountIsListed) {
+  for (bool nats : {false, true}) {
+    TestServerOptions options = WithArgs({"-m", "-1"});
+    auto server = nats ? TestServer::NatsServer(options) : TestServer::Spate(options);
+    ASSERT_TRUE(server->Start()) << server->error();
+    int port = MonitorPort(*server);
+    json accountz = GetJson(port, "/accountz");
+    EXPECT_EQ(accountz["system_account"], "$SYS") << nats;
+    std::set<std::string> names(accountz["accounts"].begin(), accountz["accounts"].end());
+    EXPECT_EQ(names, std::set<std::string>({"$G", "$SYS"})) << nats;
+    EXPECT_EQ(GetJson(port, "/accountz?acc=%24SYS")["account_detail"]["is_system"], true) << nats;
+    EXPECT_EQ(GetJson(port, "/varz")["system_account"], "$SYS") << nats;
+  }
+}
+
+TEST_F(MonitorTest, NoSystemAccountOption) {
+  EXPECT_EQ(GetJson(http_port_, "/accountz")["accounts"], json::array({"$G"}));
+  EXPECT_FALSE(GetJson(http_port_, "/accountz").contains("system_account"));
+  EXPECT_FALSE(GetJson(http_port_, "/varz").contains("system_account"));
+}
+
 TEST_F(MonitorTest, HealthzIsOkAndAcceptsJetStreamParams) {
   for (const char* target :
        {"/healthz", "/healthz?js-enabled-only=true", "/healthz?js-server-only=1"}) {
@@ -575,7 +605,8 @@ TEST_F(MonitorTest, MetricsAreWellFormedAndMatchVarz) {
 class MonitorSlowConsumerTest : public MonitorTest {
  protected:
   TestServerOptions ServerOptions() const override {
-    return WithArgs({"-m", "-1"}, "max_payload: 32KB\nmax_pending: 64KB\n");
+    return WithArgs({"-m", "-1"},
+                    std::string(kNoSystemAccount) + "max_payload: 32KB\nmax_pending: 64KB\n");
   }
 };
 
@@ -606,7 +637,9 @@ TEST_F(MonitorSlowConsumerTest, SlowConsumerIsCountedAndRingedWithItsReason) {
 
 class MonitorJetStreamTest : public MonitorTest {
  protected:
-  TestServerOptions ServerOptions() const override { return WithArgs({"-m", "-1", "-js"}); }
+  TestServerOptions ServerOptions() const override {
+    return WithArgs({"-m", "-1", "-js"}, kNoSystemAccount);
+  }
 };
 
 // /jsz with a stream and a consumer: nats-server's totals, and the details on request.
@@ -715,8 +748,7 @@ TEST(MonitorCompatTest, TopLevelKeysAndTypesMatchNatsServer) {
     (nats ? theirs : ours)["/connz?subs=1 connection"] =
         (nats ? theirs : ours)["/connz?subs=1"]["connections"][0];
   }
-  // nats-server always runs a system account; we have none yet, so we leave it out.
-  const std::set<std::string> known_missing = {"system_account"};
+  const std::set<std::string> known_missing = {};
   for (const auto& [target, nats_json] : theirs) {
     const json& spate_json = ours[target];
     for (auto it = nats_json.begin(); it != nats_json.end(); ++it) {

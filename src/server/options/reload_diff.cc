@@ -116,6 +116,7 @@ Result<ReloadChanges> DiffForReload(const ServerOptions& a, const ServerOptions&
   d.Fixed("MaxPending", a.max_pending, b.max_pending);
   d.Fixed("MaxSubs", a.max_subscriptions, b.max_subscriptions);
   d.Fixed("NoHeaderSupport", a.no_header_support, b.no_header_support);
+  d.Fixed("NoSystemAccount", a.no_system_account, b.no_system_account);
   d.Fixed("PortsFileDir", a.ports_file_dir, b.ports_file_dir);
   d.Fixed("LameDuckDuration", a.lame_duck_duration, b.lame_duck_duration);
   d.Fixed("LameDuckGracePeriod", a.lame_duck_grace_period, b.lame_duck_grace_period);

@@ -44,9 +44,6 @@ constexpr std::string_view kUnsupportedTopLevel[] = {"account_resolver",
                                                      "mqtt",
                                                      "no_fast_producer_stall",
                                                      "no_sublist_cache",
-                                                     "no_sys_acc",
-                                                     "no_system",
-                                                     "no_system_account",
                                                      "ocsp",
                                                      "ocsp_cache",
                                                      "prof_block_rate",
@@ -177,6 +174,8 @@ void ApplyServerConfig(const Value& root, ConfigReader* reader, ServerOptions* o
       if (reader->ReadDuration(e, &d)) {
         opts->lame_duck_grace_period = d.count() == 0 ? defaults.lame_duck_grace_period : d;
       }
+    } else if (key == "no_system_account" || key == "no_system" || key == "no_sys_acc") {
+      reader->ReadBool(e, &opts->no_system_account);
     } else if (key == "no_header_support") {
       reader->ReadBool(e, &opts->no_header_support);
     } else if (key == "debug") {

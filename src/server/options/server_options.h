@@ -163,6 +163,9 @@ struct ServerOptions {
   std::chrono::milliseconds lame_duck_duration{2 * 60 * 1000};
   std::chrono::milliseconds lame_duck_grace_period{10 * 1000};
   bool no_header_support = false;
+  // As nats-server: without `system_account`, the server creates `$SYS` as its system account
+  // (or uses a configured account named `$SYS`) unless this is set.
+  bool no_system_account = false;
 
   AuthOptions auth;
   TlsOptions tls;

@@ -115,6 +115,15 @@ TEST_F(ConfigFileTest, LameDuckDurationAndGracePeriod) {
   EXPECT_EQ(Apply("lame_duck_grace_period: \"0s\"\n").lame_duck_grace_period, seconds(10));
 }
 
+TEST_F(ConfigFileTest, SystemAccountKeys) {
+  EXPECT_FALSE(Apply("port: 4222\n").no_system_account);
+  EXPECT_TRUE(Apply("no_system_account: true\n").no_system_account);
+  EXPECT_TRUE(Apply("no_sys_acc: true\n").no_system_account);  // nats-server's other spellings
+  EXPECT_TRUE(Apply("no_system: true\n").no_system_account);
+  EXPECT_EQ(Apply("system_account: SYS\n").auth.system_account, "SYS");
+  EXPECT_EQ(Apply("system: SYS\n").auth.system_account, "SYS");
+}
+
 TEST_F(ConfigFileTest, KeysAreCaseInsensitive) {
   ServerOptions o = Apply("Port: 4999\nDEBUG: true\n");
   EXPECT_EQ(o.port, 4999);
