@@ -16,23 +16,7 @@ import (
 // returns its exit code, or -1 when it had to be killed or died of a signal.
 func (s *testServer) waitExit(t *testing.T, deadline time.Duration) int {
 	t.Helper()
-	exited := false
-	s.stopOnce.Do(func() {
-		done := make(chan struct{})
-		go func() {
-			<-s.readDone
-			s.waitErr = s.cmd.Wait()
-			close(done)
-		}()
-		select {
-		case <-done:
-			exited = true
-		case <-time.After(deadline):
-			_ = s.cmd.Process.Kill()
-			<-done
-		}
-	})
-	if !exited {
+	if !s.wait(deadline) {
 		t.Fatalf("the server did not exit within %v:\n%s", deadline, s.Log())
 	}
 	return s.cmd.ProcessState.ExitCode()

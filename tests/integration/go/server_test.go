@@ -125,11 +125,12 @@ func startServerIn(t *testing.T, dir string, args ...string) *testServer {
 	return s
 }
 
-// halt sends sig to the server and waits for it to exit (SIGKILL after 5s). Only the first
-// stop/kill of a server does anything, so test cleanup after an explicit stop is harmless.
-func (s *testServer) halt(sig syscall.Signal) {
+// wait waits for the server to exit, killing it after deadline, and reports whether it exited on
+// its own. Only the first wait (or stop/kill) of a server does anything, so test cleanup after an
+// explicit stop is harmless.
+func (s *testServer) wait(deadline time.Duration) bool {
+	exited := false
 	s.stopOnce.Do(func() {
-		_ = s.cmd.Process.Signal(sig)
 		done := make(chan struct{})
 		go func() {
 			// Read the log to its end before Wait, which closes the pipe.
@@ -139,11 +140,19 @@ func (s *testServer) halt(sig syscall.Signal) {
 		}()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+			exited = true
+		case <-time.After(deadline):
 			_ = s.cmd.Process.Kill()
 			<-done
 		}
 	})
+	return exited
+}
+
+// halt sends sig to the server and waits for it to exit (SIGKILL after 5s).
+func (s *testServer) halt(sig syscall.Signal) {
+	_ = s.cmd.Process.Signal(sig) // fails harmlessly once the process is gone
+	s.wait(5 * time.Second)
 }
 
 // stop shuts the server down gracefully (SIGTERM) and waits for it to exit.
