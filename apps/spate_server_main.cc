@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
     spate::monitor::SystemService* observer = system_service.get();
     server.AttachSystemService(std::move(system_service), observer);
   }
-  if (opts.http_port != 0) server.AttachMonitor(std::make_unique<spate::monitor::Monitor>(server));
+  if (opts.http_port != 0 || opts.https_port != 0)
+    server.AttachMonitor(std::make_unique<spate::monitor::Monitor>(server));
   // Written before Start, as nats-server does, so it exists once "Server is ready" is logged.
   if (!opts.pid_file.empty()) {
     std::ofstream(opts.pid_file) << ::getpid();

@@ -16,6 +16,7 @@
 
 #include "common/logging.h"
 #include "common/net.h"
+#include "server/tls.h"
 
 namespace spate::monitor {
 namespace {
@@ -24,8 +25,12 @@ constexpr size_t kMaxRequestBytes = 64 * 1024;
 constexpr size_t kMaxConnections = 64;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
+using Io = server::TlsConnection::Io;
+
 struct Connection {
   int fd = -1;
+  std::unique_ptr<server::TlsConnection> tls;  // HTTPS only
+  bool want_write = false;                     // TLS needs the socket writable to go on
   std::string in;
   std::string out;
   size_t out_sent = 0;
@@ -79,6 +84,77 @@ std::string Serialize(const HttpResponse& r, bool head, bool keep_alive) {
   return out;
 }
 
+// Moves what the socket (or TLS) has into c.in; false once the peer is gone or TLS failed.
+bool ReadInput(Connection& c, char* buf, size_t size) {
+  if (c.tls == nullptr) {
+    ssize_t n = ::read(c.fd, buf, size);
+    if (n > 0) {
+      c.in.append(buf, static_cast<size_t>(n));
+      return true;
+    }
+    return n < 0 && (errno == EAGAIN || errno == EINTR);
+  }
+  c.want_write = false;
+  if (!c.tls->handshake_done()) {
+    switch (c.tls->Handshake()) {
+      case Io::kOk:
+        break;
+      case Io::kWantRead:
+        return true;
+      case Io::kWantWrite:
+        c.want_write = true;
+        return true;
+      default:
+        LOG_DEBUG("monitor: TLS handshake failed: %s", c.tls->error().c_str());
+        return false;
+    }
+  }
+  // Decrypted bytes OpenSSL holds do not show in poll: read until it wants the socket.
+  while (c.in.size() <= kMaxRequestBytes) {
+    Io io = Io::kOk;
+    size_t n = c.tls->Read(buf, size, &io);
+    if (n > 0) {
+      c.in.append(buf, n);
+      continue;
+    }
+    if (io == Io::kWantWrite) c.want_write = true;
+    return io == Io::kWantRead || io == Io::kWantWrite;
+  }
+  return true;
+}
+
+// Sends what it can of c.out; false when the connection failed.
+bool WriteOutput(Connection& c) {
+  if (c.out.size() == c.out_sent) return true;
+  const char* data = c.out.data() + c.out_sent;
+  const size_t len = c.out.size() - c.out_sent;
+  if (c.tls == nullptr) {
+    ssize_t n = ::send(c.fd, data, len, MSG_NOSIGNAL);
+    if (n > 0) c.out_sent += static_cast<size_t>(n);
+    return n > 0 || errno == EAGAIN || errno == EINTR;
+  }
+  if (!c.tls->handshake_done()) return true;
+  Io io = Io::kOk;
+  size_t n = c.tls->Write(data, len, &io);
+  c.out_sent += n;
+  if (io == Io::kWantWrite) c.want_write = true;
+  return n > 0 || io == Io::kWantWrite || io == Io::kWantRead;
+}
+
+short PollEvents(const Connection& c) {
+  const bool tls_ready = c.tls == nullptr || c.tls->handshake_done();
+  const bool output = c.out.size() > c.out_sent && tls_ready;
+  return static_cast<short>(output || c.want_write ? POLLOUT : POLLIN);
+}
+
+void CloseConnection(Connection& c) {
+  if (c.tls != nullptr) {
+    c.tls->Shutdown();
+    c.tls.reset();
+  }
+  ::close(c.fd);
+}
+
 }  // namespace
 
 std::string HttpServer::PercentDecode(std::string_view in, bool plus_is_space) {
@@ -119,7 +195,8 @@ void HttpServer::ParseQuery(std::string_view query, std::map<std::string, std::s
 
 HttpServer::~HttpServer() { Stop(); }
 
-Status HttpServer::Start(const std::string& host, int port) {
+Status HttpServer::Start(const std::string& host, int port, const server::TlsContext* tls) {
+  tls_ = tls;
   SPATE_ASSIGN_OR_RETURN(Listener listener, ListenTcp(host, port, 128, "monitor"));
   listen_fd_ = listener.fd;
   port_ = listener.port;
@@ -151,7 +228,7 @@ void HttpServer::Run() {
     fds.push_back({wake_fd_, POLLIN, 0});
     fds.push_back({listen_fd_, static_cast<short>(conns.size() < kMaxConnections ? POLLIN : 0), 0});
     for (auto& c : conns) {
-      fds.push_back({c->fd, static_cast<short>(c->out.size() > c->out_sent ? POLLOUT : POLLIN), 0});
+      fds.push_back({c->fd, PollEvents(*c), 0});
     }
     if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
       LOG_ERROR("monitor: poll failed: %s", std::strerror(errno));
@@ -162,15 +239,15 @@ void HttpServer::Run() {
     for (size_t i = 0; i < conns.size(); ++i) {
       Connection& c = *conns[i];
       short re = fds[i + 2].revents;
-      if (re & (POLLIN | POLLHUP | POLLERR)) {
-        ssize_t n = ::read(c.fd, buf, sizeof buf);
-        if (n > 0) {
-          c.in.append(buf, static_cast<size_t>(n));
-          c.last_active = now;
-        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      // A TLS handshake that waited for POLLOUT goes on through ReadInput too.
+      if ((re & (POLLIN | POLLHUP | POLLERR)) || (c.want_write && (re & POLLOUT))) {
+        const size_t before = c.in.size();
+        if (!ReadInput(c, buf, sizeof buf)) {
           c.close_after_write = true;
           c.out.clear();
           c.out_sent = 0;
+        } else if (c.in.size() > before) {
+          c.last_active = now;
         }
       }
       // Handle one complete request at a time; pipelined ones wait for the response to go out.
@@ -217,15 +294,13 @@ void HttpServer::Run() {
         c.close_after_write = true;
       }
       if (c.out.size() > c.out_sent) {
-        ssize_t n =
-            ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
-        if (n > 0) {
-          c.out_sent += static_cast<size_t>(n);
-          c.last_active = now;
-        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        const size_t before = c.out_sent;
+        if (!WriteOutput(c)) {
           c.out.clear();
           c.out_sent = 0;
           c.close_after_write = true;
+        } else if (c.out_sent > before) {
+          c.last_active = now;
         }
       }
     }
@@ -241,7 +316,7 @@ void HttpServer::Run() {
       Connection& c = *conns[i];
       bool flushed = c.out.size() == c.out_sent;
       if ((flushed && c.close_after_write) || now - c.last_active > kIdleTimeout) {
-        ::close(c.fd);
+        CloseConnection(c);
         conns.erase(conns.begin() + static_cast<ptrdiff_t>(i));
       }
     }
@@ -251,13 +326,20 @@ void HttpServer::Run() {
         if (fd < 0) break;
         auto c = std::make_unique<Connection>();
         c->fd = fd;
+        if (tls_ != nullptr) {
+          c->tls = server::TlsConnection::Create(*tls_, fd);
+          if (c->tls == nullptr) {
+            ::close(fd);
+            continue;
+          }
+        }
         c->last_active = now;
         conns.push_back(std::move(c));
         if (conns.size() >= kMaxConnections) break;
       }
     }
   }
-  for (auto& c : conns) ::close(c->fd);
+  for (auto& c : conns) CloseConnection(*c);
 }
 
 }  // namespace spate::monitor

@@ -8,6 +8,10 @@
 
 #include "common/status.h"
 
+namespace spate::server {
+class TlsContext;
+}
+
 namespace spate::monitor {
 
 struct HttpRequest {
@@ -28,7 +32,8 @@ struct HttpResponse {
 };
 
 // A small HTTP/1.1 server for the monitoring endpoints: GET and HEAD, keep-alive or close,
-// one thread running poll() over the listener and its connections. Requests are handled one
+// plain or over TLS (https_port), one thread running poll() over the listener and its
+// connections. Requests are handled one
 // at a time on that thread, so a handler may block (for a bounded time) without touching the
 // message path.
 // Lifecycle: Start() binds and spawns the thread; Stop() (or the destructor) joins it.
@@ -41,8 +46,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds host:port (port 0: any free port) and starts serving.
-  Status Start(const std::string& host, int port);
+  // Binds host:port (port 0: any free port) and starts serving; with `tls` (which must outlive
+  // the server) every connection speaks HTTPS.
+  Status Start(const std::string& host, int port, const server::TlsContext* tls = nullptr);
   void Stop();
   int port() const { return port_; }
 
@@ -54,6 +60,7 @@ class HttpServer {
   void Run();
 
   Handler handler_;
+  const server::TlsContext* tls_ = nullptr;
   int listen_fd_ = -1;
   int wake_fd_ = -1;
   int port_ = 0;

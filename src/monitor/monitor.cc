@@ -3,6 +3,7 @@
 #include "common/logging.h"
 #include "monitor/endpoints.h"
 #include "monitor/json_format.h"
+#include "server/tls.h"
 
 namespace spate::monitor {
 
@@ -15,9 +16,18 @@ Status Monitor::Start() {
   const server::ServerOptions& o = server_.options();
   // As nats-server: the monitor listens on http_host, defaulting to the client host.
   std::string host = o.http_host.empty() ? o.host : o.http_host;
-  int port = o.http_port == server::kRandomPort ? 0 : o.http_port;
-  SPATE_RETURN_IF_ERROR(http_.Start(host, port));
-  LOG_INFO("Starting http monitor on %s", JoinHostPort(host, http_.port()).c_str());
+  const bool secure = o.https_port != 0;
+  const int configured = secure ? o.https_port : o.http_port;
+  int port = configured == server::kRandomPort ? 0 : configured;
+  if (secure) {
+    // As nats-server: the client TLS certificate, without asking browsers for one of theirs.
+    server::TlsOptions tls = o.tls;
+    tls.verify = tls.verify_and_map = tls.handshake_first = false;
+    SPATE_ASSIGN_OR_RETURN(tls_, server::TlsContext::Create(tls));
+  }
+  SPATE_RETURN_IF_ERROR(http_.Start(host, port, tls_.get()));
+  LOG_INFO("Starting %s monitor on %s", secure ? "https" : "http",
+           JoinHostPort(host, http_.port()).c_str());
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "monitor/http_server.h"
@@ -27,6 +28,7 @@ class Monitor : public server::ServerExtension {
   HttpResponse Handle(const HttpRequest& req);
 
   server::Server& server_;
+  std::unique_ptr<server::TlsContext> tls_;  // https_port: the client TLS certificate
   HttpServer http_;
   std::map<std::string, uint64_t> request_counts_;  // HTTP thread only
   ProcessStats process_;

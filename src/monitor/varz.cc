@@ -129,7 +129,7 @@ Json BuildVarz(MonitorContext& ctx) {
   v["http_host"] = o.http_host.empty() ? o.host : o.http_host;
   v["http_port"] = o.http_port;  // as configured (-1 stays -1), as nats-server reports it
   v["http_base_path"] = "";
-  v["https_port"] = 0;
+  v["https_port"] = o.https_port;
   v["auth_timeout"] = GoFloat(static_cast<double>(o.auth.timeout.count()) / 1000.0);
   v["max_control_line"] = o.max_control_line;
   v["max_payload"] = o.max_payload;

@@ -45,6 +45,8 @@ constexpr FlagSpec kFlags[] = {
     {"auth", "auth", FlagType::kString},
     {"m", "http_port", FlagType::kInt},
     {"http_port", "http_port", FlagType::kInt},
+    {"ms", "https_port", FlagType::kInt},
+    {"https_port", "https_port", FlagType::kInt},
     {"c", "config", FlagType::kString},
     {"config", "config", FlagType::kString},
     {"t", "t", FlagType::kBool},
@@ -70,9 +72,7 @@ constexpr FlagSpec kFlags[] = {
 
 // Flags nats-server has that we do not implement yet: refused by name rather than reported
 // as unknown, so the user learns the difference.
-constexpr std::string_view kUnsupportedFlags[] = {"ms",
-                                                  "https_port",
-                                                  "s",
+constexpr std::string_view kUnsupportedFlags[] = {"s",
                                                   "syslog",
                                                   "r",
                                                   "remote_syslog",
@@ -265,6 +265,8 @@ Status CommandLine::ApplyTo(ServerOptions* opts) const {
       SPATE_RETURN_IF_ERROR(PortValue(s.given, n, &opts->port));
     } else if (c == "http_port") {
       SPATE_RETURN_IF_ERROR(PortValue(s.given, n, &opts->http_port));
+    } else if (c == "https_port") {
+      SPATE_RETURN_IF_ERROR(PortValue(s.given, n, &opts->https_port));
     } else if (c == "server_name") {
       opts->server_name = s.value;
     } else if (c == "addr") {

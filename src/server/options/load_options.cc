@@ -25,6 +25,14 @@ Status Validate(const ServerOptions& opts) {
                                    ") should be strictly lower than lame duck duration (" +
                                    conf::FormatDuration(opts.lame_duck_duration) + ")");
   }
+  // nats-server's checks and texts for the monitor.
+  if (opts.http_port != 0 && opts.https_port != 0) {
+    return Status::InvalidArgument("can't specify both HTTP (" + std::to_string(opts.http_port) +
+                                   ") and HTTPs (" + std::to_string(opts.https_port) + ") ports");
+  }
+  if (opts.https_port != 0 && !opts.tls.enabled) {
+    return Status::InvalidArgument("TLS cert and key required for HTTPS");
+  }
   if (opts.server_name.find(' ') != std::string::npos) {
     return Status::InvalidArgument("server name cannot contain spaces");
   }

@@ -112,6 +112,7 @@ Result<ReloadChanges> DiffForReload(const ServerOptions& a, const ServerOptions&
   d.Fixed("ServerName", a.server_name, b.server_name);
   d.Fixed("HTTPPort", a.http_port, b.http_port);
   d.Fixed("HTTPHost", a.http_host, b.http_host);
+  d.Fixed("HTTPSPort", a.https_port, b.https_port);
   d.Fixed("Threads", a.threads, b.threads);
   d.Fixed("MaxPending", a.max_pending, b.max_pending);
   d.Fixed("MaxSubs", a.max_subscriptions, b.max_subscriptions);

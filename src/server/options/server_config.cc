@@ -26,8 +26,6 @@ constexpr std::string_view kUnsupportedTopLevel[] = {"account_resolver",
                                                      "feature_flags",
                                                      "gateway",
                                                      "http_base_path",
-                                                     "https",
-                                                     "https_port",
                                                      "leaf",
                                                      "leafnodes",
                                                      "log_max_num",
@@ -121,6 +119,14 @@ void ApplyServerConfig(const Value& root, ConfigReader* reader, ServerOptions* o
       }
     } else if (key == "http_port" || key == "monitor_port") {
       reader->ReadPort(e, &opts->http_port);
+    } else if (key == "https") {
+      std::string host;
+      bool has_host = false;
+      if (reader->ReadHostPort(e, &host, &opts->https_port, &has_host) && has_host) {
+        opts->http_host = host;
+      }
+    } else if (key == "https_port") {
+      reader->ReadPort(e, &opts->https_port);
     } else if (key == "max_connections" || key == "max_conn") {
       int64_t n = 0;
       if (!reader->ReadIntInRange(e, std::numeric_limits<int>::min(),

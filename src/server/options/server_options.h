@@ -145,7 +145,8 @@ struct ServerOptions {
   int port = 4222;
   std::string server_name;  // empty: the server id
   std::string client_advertise;
-  int http_port = 0;  // 0: off
+  int http_port = 0;   // 0: off
+  int https_port = 0;  // the monitor over TLS (the `tls` block's certificate); 0: off
   std::string http_host;
 
   int threads = 0;  // event loops; 0: hardware concurrency

@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -440,5 +441,56 @@ func TestTLSVerifyAndMapCertificateToUser(t *testing.T) {
 	if c, err := nats.Connect(s3.url, nats.RootCAs(f.ca), nats.ClientCert(f.clientCert, f.clientKey), nats.NoReconnect()); err == nil {
 		c.Close()
 		t.Fatal("a certificate that names no user was accepted")
+	}
+}
+
+var httpsMonitorLine = regexp.MustCompile(`Starting https monitor on \S+:(\d+)`)
+
+// https_port serves the monitoring endpoints over TLS with the client certificate (no client
+// certificate asked for, even with verify); plain HTTP on that port fails. Without a tls block,
+// or together with http_port, the server refuses to start with nats-server's errors.
+func TestHTTPSMonitoring(t *testing.T) {
+	f := makeTLSFiles(t)
+	s := startWithConfig(t, f.conf("ca_file: \""+f.ca+"\"\n  verify: true")+"https_port: -1\n")
+	m := httpsMonitorLine.FindStringSubmatch(s.Log())
+	if m == nil {
+		t.Fatalf("no https monitor line:\n%s", s.Log())
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: f.caPool, ServerName: "127.0.0.1"}}}
+	resp, err := client.Get("https://127.0.0.1:" + m[1] + "/varz")
+	must(t, err)
+	defer resp.Body.Close()
+	var varz map[string]any
+	must(t, json.NewDecoder(resp.Body).Decode(&varz))
+	if varz["server_id"] == nil || varz["https_port"] == nil {
+		t.Fatalf("varz over https: %v", varz)
+	}
+	// Keep-alive over TLS: a second request on the same client works.
+	resp2, err := client.Get("https://127.0.0.1:" + m[1] + "/healthz")
+	must(t, err)
+	resp2.Body.Close()
+	if resp2.StatusCode != 200 {
+		t.Fatalf("healthz status %d", resp2.StatusCode)
+	}
+	// Plain HTTP on the https port gets no /varz (nats-server answers 400, spate closes).
+	if plain, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://127.0.0.1:" + m[1] + "/varz"); err == nil {
+		plain.Body.Close()
+		if plain.StatusCode == 200 {
+			t.Fatal("plain HTTP got /varz from the https port")
+		}
+	}
+
+	for conf, want := range map[string]string{
+		"https_port: -1\n": "TLS cert and key required for HTTPS",
+		f.conf("") + "https_port: 8443\nhttp_port: 8222\n": "can't specify both HTTP (8222) and HTTPs (8443) ports",
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "server.conf")
+		must(t, os.WriteFile(path, []byte(conf), 0o644))
+		out, err := exec.Command(serverBinary(t), "-c", path, "-a", "127.0.0.1", "-p", "-1").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("%q: want a failed start with %q, got %v:\n%s", conf, want, err, out)
+		}
 	}
 }

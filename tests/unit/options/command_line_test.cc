@@ -51,6 +51,12 @@ TEST(CommandLine, ServerFlagsAndAliases) {
   for (const char* flag : {"-P", "--pid"})
     EXPECT_EQ(Load({flag, "/run/x.pid"}).pid_file, "/run/x.pid");
   for (const char* flag : {"-m", "--http_port"}) EXPECT_EQ(Load({flag, "8222"}).http_port, 8222);
+  // https needs TLS (the Go test runs it with certificates); nats-server's errors without.
+  for (const char* flag : {"-ms", "--https_port"}) {
+    EXPECT_EQ(ErrorOf({flag, "8443"}), "TLS cert and key required for HTTPS") << flag;
+  }
+  EXPECT_EQ(ErrorOf({"-m", "8222", "-ms", "8443"}),
+            "can't specify both HTTP (8222) and HTTPs (8443) ports");
   for (const char* flag : {"-l", "--log"})
     EXPECT_EQ(Load({flag, "/tmp/x.log"}).log_file, "/tmp/x.log");
   for (const char* flag : {"-sl", "--signal"})

@@ -55,6 +55,10 @@ TEST_F(ConfigFileTest, ServerIdentityAndMonitoring) {
   EXPECT_EQ(Apply("http: 8223\n").http_port, 8223);
   EXPECT_EQ(Apply("http_port: 8224\n").http_port, 8224);
   EXPECT_EQ(Apply("monitor_port: 8225\n").http_port, 8225);
+  EXPECT_EQ(Apply("https_port: 8443\n").https_port, 8443);
+  ServerOptions https = Apply("https: \"127.0.0.2:8444\"\n");
+  EXPECT_EQ(https.https_port, 8444);
+  EXPECT_EQ(https.http_host, "127.0.0.2");
 }
 
 TEST_F(ConfigFileTest, Limits) {
