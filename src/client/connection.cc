@@ -137,7 +137,10 @@ ConnectionCore::ConnectionCore(Options options) : options_(std::move(options)) {
 
 ConnectionCore::~ConnectionCore() {
   Close();
-  if (io_thread_.joinable()) io_thread_.join();
+  {
+    std::lock_guard join_lock(join_mu_);
+    if (io_thread_.joinable()) io_thread_.join();
+  }
   if (dispatch_thread_.joinable()) {
     if (std::this_thread::get_id() == dispatch_thread_id_) {
       dispatch_thread_.detach();  // destroyed from a callback: documented as not allowed
@@ -163,12 +166,16 @@ Status ConnectionCore::Start(Connection* owner) {
   dispatch_thread_ = std::thread([this] { DispatchMain(); });
   dispatch_thread_id_ = dispatch_thread_.get_id();
   io_thread_ = std::thread([this] { IoMain(); });
+  io_thread_id_ = io_thread_.get_id();
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return status_ != ConnectionStatus::kConnecting; });
   if (!connect_result_.ok()) {
     Status result = connect_result_;
     lock.unlock();
-    io_thread_.join();
+    {
+      std::lock_guard join_lock(join_mu_);
+      io_thread_.join();
+    }
     dispatch_thread_.join();
     return result;
   }
@@ -415,13 +422,12 @@ void ConnectionCore::Close() {
     close_requested_ = true;
   }
   Wake();
-  if (io_thread_.joinable() && std::this_thread::get_id() != io_thread_.get_id()) {
-    // Several threads may call Close() at once; only one joins.
-    static std::mutex join_mu;
-    std::lock_guard join_lock(join_mu);
+  if (std::this_thread::get_id() != io_thread_id_) {
+    std::lock_guard join_lock(join_mu_);  // several threads may call Close() at once
     if (io_thread_.joinable()) io_thread_.join();
   }
-  // The dispatcher exits after the closed callback; join it unless Close() runs on it.
+  // Wait until the dispatcher has run everything up to the closed callback (it exits then;
+  // the destructor joins it), unless Close() runs on the dispatcher itself.
   if (std::this_thread::get_id() != dispatch_thread_id_) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return io_done_ && tasks_.empty() && !dispatch_busy_; });

@@ -124,6 +124,8 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   Connection* owner_ = nullptr;
   int wake_fd_ = -1;  // eventfd: wakes the I/O thread's poll
   std::thread io_thread_, dispatch_thread_;
+  std::thread::id io_thread_id_;
+  std::mutex join_mu_;  // serialises joining io_thread_ (Close() may run on several threads)
 
   // I/O thread only.
   protocol::ServerParser parser_;

@@ -251,7 +251,7 @@ void ConnectionCore::DeliverLocked(const protocol::MsgOp& m) {
     cv_.notify_all();
     return;
   }
-  const size_t bytes = msg.data.size() + m.headers.size();
+  const size_t bytes = msg.data.size();  // payload bytes, as NextMsg and the dispatcher count
   if (sub->pending_msgs + 1 > options_.pending_msgs_limit ||
       sub->pending_bytes + bytes > options_.pending_bytes_limit) {
     sub->dropped++;
@@ -399,7 +399,15 @@ Status ConnectionCore::RunConnected(int fd) {
       [[maybe_unused]] ssize_t r = ::read(wake_fd_, &v, sizeof(v));
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      SPATE_RETURN_IF_ERROR(ReadSome(fd, rbuf_, Clock::now()));
+      if (rbuf_.end == rbuf_.data.size()) rbuf_.Compact(0);
+      const ssize_t n = ::recv(fd, rbuf_.data.data() + rbuf_.end, rbuf_.data.size() - rbuf_.end, 0);
+      if (n > 0) {
+        rbuf_.end += static_cast<size_t>(n);
+      } else if (n == 0) {
+        return Status::IoError("connection closed by the server");
+      } else if (errno != EAGAIN && errno != EINTR) {
+        return Errno("read");
+      }
     }
   }
 }

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "client/connection.h"
 #include "support/test_server.h"
@@ -116,6 +118,30 @@ TEST_P(ClientIntegrationTest, RequestReplyTimeoutAndNoResponders) {
   Result<Msg> slow = requester->Request("svc.silent", "x", 100ms);
   ASSERT_FALSE(slow.ok());
   EXPECT_TRUE(IsTimeout(slow.status())) << slow.status().message();
+}
+
+TEST_P(ClientIntegrationTest, ConcurrentRequestsShareTheInbox) {
+  auto responder = Connect();
+  auto requester = Connect();
+  ASSERT_TRUE(responder && requester);
+  Connection* r = responder.get();
+  ASSERT_TRUE(
+      responder->Subscribe("svc.echo", [r](const Msg& m) { (void)r->Publish(m.reply, m.data); })
+          .ok());
+  ASSERT_TRUE(responder->Flush().ok());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string body = std::to_string(t) + "-" + std::to_string(i);
+        Result<Msg> reply = requester->Request("svc.echo", body, 5000ms);
+        if (reply.ok() && reply->data == body) ok++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, 200);
 }
 
 TEST_P(ClientIntegrationTest, HeadersRoundTrip) {

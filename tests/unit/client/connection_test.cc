@@ -336,5 +336,16 @@ TEST_F(ClientTest, CallbackMayUseTheConnection) {
   EXPECT_TRUE(published);
 }
 
+TEST_F(ClientTest, CloseFromACallback) {
+  std::atomic<bool> closed{false};
+  Options o;
+  o.closed = [&](Connection&) { closed = true; };
+  Connect(o);
+  Subscription sub = Sub("stop", [&](const Msg&) { conn_->Close(); });
+  ASSERT_TRUE(peer_->Send("MSG stop 1 0\r\n\r\n"));
+  ASSERT_TRUE(WaitFor([&] { return closed.load(); }, std::chrono::milliseconds(3000)));
+  EXPECT_EQ(conn_->status(), ConnectionStatus::kClosed);
+}
+
 }  // namespace
 }  // namespace spate::client::test
