@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "client/connection_core.h"
+#include "protocol/client_encoder.h"
 
 namespace spate::client {
 
@@ -219,9 +220,8 @@ std::shared_ptr<SubState> ConnectionCore::AddSubLocked(std::string_view subject,
   sub->request_mux = request_mux;
   subs_.emplace(sub->sid, sub);
   if (status_ == ConnectionStatus::kConnected || status_ == ConnectionStatus::kDraining) {
-    std::string line = "SUB " + sub->subject + " ";
-    if (!sub->queue.empty()) line += sub->queue + " ";
-    line += std::to_string(sub->sid) + "\r\n";
+    std::string line;
+    protocol::AppendSub(&line, sub->subject, sub->queue, sub->sid);
     AppendOutLocked(line);
   }
   return sub;
@@ -239,23 +239,7 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
     return Status::InvalidArgument("invalid publish subject '" + std::string(subject) + "'");
   }
   if (!reply.empty() && !ValidToken(reply)) return Status::InvalidArgument("invalid reply subject");
-  std::string frame;
-  std::string hdr;
-  if (headers != nullptr) {
-    hdr = headers->Encode();
-    frame.reserve(32 + subject.size() + reply.size() + hdr.size() + data.size());
-    frame.append("HPUB ").append(subject).append(" ");
-    if (!reply.empty()) frame.append(reply).append(" ");
-    frame.append(std::to_string(hdr.size())).append(" ");
-    frame.append(std::to_string(hdr.size() + data.size())).append("\r\n");
-    frame.append(hdr);
-  } else {
-    frame.reserve(32 + subject.size() + reply.size() + data.size());
-    frame.append("PUB ").append(subject).append(" ");
-    if (!reply.empty()) frame.append(reply).append(" ");
-    frame.append(std::to_string(data.size())).append("\r\n");
-  }
-  frame.append(data).append("\r\n");
+  const std::string hdr = headers != nullptr ? headers->Encode() : std::string();
 
   std::lock_guard lock(mu_);
   if (close_requested_ || status_ == ConnectionStatus::kClosed) return ClosedError();
@@ -268,6 +252,8 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
     return Status::InvalidArgument("headers not supported by this connection");
   }
   if (status_ == ConnectionStatus::kReconnecting) {
+    std::string frame;
+    protocol::AppendPub(&frame, subject, reply, hdr, data);
     if (reconnect_buf_.size() + frame.size() > options_.reconnect_buffer_size) {
       return Status::Unavailable("reconnect buffer full (" +
                                  std::to_string(options_.reconnect_buffer_size) + " bytes)");
@@ -275,7 +261,9 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
     reconnect_buf_.append(frame);
     return Status::Ok();
   }
-  AppendOutLocked(frame);
+  const bool was_empty = out_.empty();
+  protocol::AppendPub(&out_, subject, reply, hdr, data);
+  if (was_empty) Wake();
   return Status::Ok();
 }
 
@@ -299,13 +287,19 @@ Status ConnectionCore::Unsubscribe(SubState& sub, uint64_t max) {
   const bool connected =
       status_ == ConnectionStatus::kConnected || status_ == ConnectionStatus::kDraining;
   if (max == 0 || max <= sub.delivered) {
-    if (connected) AppendOutLocked("UNSUB " + std::to_string(sub.sid) + "\r\n");
+    if (connected) {
+      std::string line;
+      protocol::AppendUnsub(&line, sub.sid);
+      AppendOutLocked(line);
+    }
     RemoveSubLocked(sub);
     return Status::Ok();
   }
   sub.max = max;
   if (connected) {
-    AppendOutLocked("UNSUB " + std::to_string(sub.sid) + " " + std::to_string(max) + "\r\n");
+    std::string line;
+    protocol::AppendUnsub(&line, sub.sid, max);
+    AppendOutLocked(line);
   }
   return Status::Ok();
 }
@@ -394,7 +388,9 @@ Status ConnectionCore::Drain(std::chrono::milliseconds timeout) {
     status_ = ConnectionStatus::kDraining;
     for (auto& [sid, sub] : subs_) {
       if (sub->request_mux) continue;  // requests in flight keep their inbox
-      AppendOutLocked("UNSUB " + std::to_string(sid) + "\r\n");
+      std::string line;
+      protocol::AppendUnsub(&line, sid);
+      AppendOutLocked(line);
       draining.push_back(sub);
     }
   }

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "client/connection_core.h"
+#include "protocol/client_encoder.h"
 
 namespace spate::client::detail {
 namespace {
@@ -207,13 +208,8 @@ Status ConnectionCore::Handshake(const ServerUrl& url, int* fd_out) {
 std::string ConnectionCore::ResubscribeLocked() const {
   std::string out;
   for (const auto& [sid, sub] : subs_) {
-    out += "SUB " + sub->subject + " ";
-    if (!sub->queue.empty()) out += sub->queue + " ";
-    out += std::to_string(sid) + "\r\n";
-    if (sub->max > 0) {
-      out +=
-          "UNSUB " + std::to_string(sid) + " " + std::to_string(sub->max - sub->delivered) + "\r\n";
-    }
+    protocol::AppendSub(&out, sub->subject, sub->queue, sid);
+    if (sub->max > 0) protocol::AppendUnsub(&out, sid, sub->max - sub->delivered);
   }
   return out;
 }
