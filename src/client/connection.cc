@@ -241,7 +241,18 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
   if (!reply.empty() && !ValidToken(reply)) return Status::InvalidArgument("invalid reply subject");
   const std::string hdr = headers != nullptr ? headers->Encode() : std::string();
 
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  if (status_ == ConnectionStatus::kConnected || status_ == ConnectionStatus::kDraining) {
+    auto has_room = [&] {
+      return out_.size() + writing_unsent_ < options_.max_pending_out_bytes || close_requested_ ||
+             (status_ != ConnectionStatus::kConnected && status_ != ConnectionStatus::kDraining);
+    };
+    if (!has_room()) {
+      ++blocked_publishers_;
+      cv_.wait(lock, has_room);
+      --blocked_publishers_;
+    }
+  }
   if (close_requested_ || status_ == ConnectionStatus::kClosed) return ClosedError();
   if (hdr.size() + data.size() > max_payload_) {
     return Status::InvalidArgument("message of " + std::to_string(hdr.size() + data.size()) +

@@ -145,8 +145,10 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   size_t max_payload_ = 1 << 20;
   bool server_headers_ = true;
   uint64_t reconnects_ = 0;
-  std::string out_;            // bytes for the socket while connected
-  std::string reconnect_buf_;  // publishes while reconnecting
+  std::string out_;             // bytes for the socket while connected
+  size_t writing_unsent_ = 0;   // bytes the I/O thread took from out_ and has not written yet
+  int blocked_publishers_ = 0;  // Publish() calls waiting for max_pending_out_bytes
+  std::string reconnect_buf_;   // publishes while reconnecting
   std::map<uint64_t, std::shared_ptr<SubState>> subs_;
   uint64_t next_sid_ = 1;
   std::deque<std::shared_ptr<PongWaiter>> pongs_;  // nullptr: a keepalive PING

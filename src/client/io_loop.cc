@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -299,19 +300,23 @@ Status ConnectionCore::HandleOp(const protocol::ServerOp& op) {
 }
 
 Status ConnectionCore::RunConnected(int fd) {
-  std::vector<std::string> writing;  // chunks taken from out_, written with writev
+  std::deque<std::string> writing;  // chunks taken from out_, written with sendmsg (iovec)
   size_t written_in_first = 0;
   auto next_ping = Clock::now() + options_.ping_interval;
   pings_out_ = 0;
+  // Moves out_ to the chunks being written; writing_unsent_ counts them until written.
+  auto take_out_locked = [&] {
+    if (out_.empty()) return;
+    writing_unsent_ += out_.size();
+    writing.push_back(std::move(out_));
+    out_.clear();
+  };
   while (true) {
     bool closing = false;
     {
       std::lock_guard lock(mu_);
       closing = close_requested_;
-      if (!out_.empty()) {
-        writing.push_back(std::move(out_));
-        out_.clear();
-      }
+      take_out_locked();
     }
     if (closing) {  // best effort: what was published before Close() goes out
       const auto deadline = Clock::now() + std::chrono::milliseconds(500);
@@ -339,12 +344,10 @@ Status ConnectionCore::RunConnected(int fd) {
     }
     {
       std::lock_guard lock(mu_);
-      if (!out_.empty()) {
-        writing.push_back(std::move(out_));
-        out_.clear();
-      }
+      take_out_locked();
     }
     // Write what we can.
+    size_t sent_total = 0;
     while (!writing.empty()) {
       iovec iov[64];
       int n = 0;
@@ -361,17 +364,23 @@ Status ConnectionCore::RunConnected(int fd) {
         if (errno == EAGAIN || errno == EINTR) break;
         return Errno("write");
       }
+      sent_total += static_cast<size_t>(sent);
       while (sent > 0) {
         const size_t left = writing.front().size() - written_in_first;
         if (static_cast<size_t>(sent) >= left) {
           sent -= static_cast<ssize_t>(left);
-          writing.erase(writing.begin());
+          writing.pop_front();
           written_in_first = 0;
         } else {
           written_in_first += static_cast<size_t>(sent);
           sent = 0;
         }
       }
+    }
+    if (sent_total > 0) {
+      std::lock_guard lock(mu_);
+      writing_unsent_ -= sent_total;
+      if (blocked_publishers_ > 0) cv_.notify_all();
     }
     // Keepalive.
     const auto now = Clock::now();
@@ -489,6 +498,7 @@ void ConnectionCore::IoMain() {
     active_fd_ = -1;
     std::unique_lock lock(mu_);
     out_.clear();
+    writing_unsent_ = 0;
     FailWaitersLocked(Status::Unavailable("connection lost: " + why.message()), false);
     if (close_requested_) break;
     connected_server_.clear();

@@ -47,6 +47,10 @@ struct Options {
   std::chrono::milliseconds reconnect_jitter{100};
   size_t reconnect_buffer_size = 8 << 20;  // bytes of publishes kept while disconnected; 0: none
 
+  // While connected, Publish() blocks when this many bytes already wait for the socket (a slow
+  // link or server), until the I/O thread has written enough, the link drops or Close().
+  size_t max_pending_out_bytes = 32 << 20;
+
   bool no_echo = false;  // do not receive our own publishes
   bool headers = true;   // HPUB/HMSG and no-responders (needs a server with headers)
 

@@ -161,6 +161,43 @@ TEST_P(ClientIntegrationTest, HeadersRoundTrip) {
   EXPECT_EQ(m->data, "body");
 }
 
+TEST_P(ClientIntegrationTest, RequestWithHeaders) {
+  auto conn = Connect();
+  ASSERT_TRUE(conn);
+  Connection* c = conn.get();
+  ASSERT_TRUE(conn->Subscribe("svc.hdr",
+                              [c](const Msg& m) {
+                                Headers h;
+                                h.Add("Echo", std::string(m.headers.Get("Ask").value_or("none")));
+                                (void)c->Publish(m.reply, "", h, "done");
+                              })
+                  .ok());
+  Headers ask;
+  ask.Add("Ask", "42");
+  Result<Msg> reply = conn->Request("svc.hdr", ask, "q", 2000ms);
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply->headers.Get("Echo"), "42");
+  EXPECT_EQ(reply->data, "done");
+}
+
+TEST_P(ClientIntegrationTest, NoEchoSkipsOwnPublishes) {
+  Options quiet = Opts();
+  quiet.no_echo = true;
+  auto self = Connect(quiet);
+  auto other = Connect();
+  ASSERT_TRUE(self && other);
+  auto sub = self->SubscribeSync("echo.test");
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(self->Flush().ok());
+  ASSERT_TRUE(self->Publish("echo.test", "mine").ok());
+  ASSERT_TRUE(self->Flush().ok());
+  ASSERT_TRUE(other->Publish("echo.test", "theirs").ok());
+  Result<Msg> m = sub->NextMsg(2000ms);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->data, "theirs");
+  EXPECT_TRUE(IsTimeout(sub->NextMsg(50ms).status()));
+}
+
 TEST_P(ClientIntegrationTest, AutoUnsubscribeAfterMax) {
   auto conn = Connect();
   ASSERT_TRUE(conn);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "unit/client/client_fixture.h"
@@ -334,6 +335,41 @@ TEST_F(ClientTest, CallbackMayUseTheConnection) {
   ASSERT_TRUE(peer_->Send("MSG in 1 3\r\nabc\r\n"));
   EXPECT_EQ(peer_->ReadLine(), "PUB out 3\r\n");
   EXPECT_TRUE(published);
+}
+
+TEST_F(ClientTest, PublishBlocksWhileTooMuchWaitsForTheSocket) {
+  Options o;
+  o.max_pending_out_bytes = 256 * 1024;
+  Connect(o);
+  const std::string payload(100 * 1024, 'x');
+  constexpr int kCount = 200;  // 20 MB: far more than the socket buffers and the limit
+  std::atomic<int> published{0};
+  std::thread publisher([&] {
+    for (int i = 0; i < kCount; ++i) {
+      if (!conn_->Publish("big", payload).ok()) return;
+      published++;
+    }
+  });
+  // The peer does not read yet. Without the limit the 20 MB would all be queued in memory at
+  // once and the publisher would finish; with it, the publisher stops once the socket buffers
+  // and 256 KiB are full. (The pause only gives an unbounded publisher time to finish: the check
+  // cannot fail when the limit holds.)
+  ASSERT_TRUE(WaitFor([&] { return published > 0; }, std::chrono::milliseconds(3000)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LT(published.load(), kCount);
+  // Reading everything releases it, and every message arrives whole.
+  int received = 0;
+  while (received < kCount) {
+    auto line = peer_->ReadLine();
+    ASSERT_TRUE(line.has_value()) << "after " << received;
+    ASSERT_EQ(*line, "PUB big 102400\r\n");
+    auto body = peer_->ReadLine();
+    ASSERT_TRUE(body.has_value());
+    ASSERT_EQ(body->size(), payload.size() + 2);
+    ++received;
+  }
+  publisher.join();
+  EXPECT_EQ(published, kCount);
 }
 
 TEST_F(ClientTest, CloseFromACallback) {

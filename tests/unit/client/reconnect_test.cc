@@ -60,6 +60,29 @@ TEST_F(ClientTest, ReconnectResubscribesAndSendsBufferedPublishes) {
   EXPECT_EQ(plain.NextMsg(std::chrono::milliseconds(3000))->data, "ok");
 }
 
+TEST_F(ClientTest, ProtocolErrorFromServerDropsTheLinkAndReconnects) {
+  std::mutex mu;
+  std::string why;
+  Options o = FastReconnect();
+  o.disconnected = [&](Connection&, const Status& s) {
+    std::lock_guard lock(mu);
+    why = s.message();
+  };
+  Connect(o);
+  Subscription sub = Sub("after");
+  ASSERT_TRUE(peer_->Send("BOGUS stuff\r\n"));
+  peer_ = server_.Accept();
+  ASSERT_NE(peer_, nullptr);
+  ASSERT_TRUE(peer_->Handshake().has_value());
+  EXPECT_EQ(peer_->ReadLine(), "SUB after 1\r\n");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_NE(why.find("protocol error"), std::string::npos) << why;
+  }
+  ASSERT_TRUE(peer_->Send("MSG after 1 2\r\nok\r\n"));
+  EXPECT_EQ(sub.NextMsg(std::chrono::milliseconds(3000))->data, "ok");
+}
+
 TEST_F(ClientTest, ReconnectBufferIsBounded) {
   Options o = FastReconnect();
   o.reconnect_buffer_size = 64;
