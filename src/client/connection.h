@@ -1,0 +1,98 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/errors.h"
+#include "client/msg.h"
+#include "client/options.h"
+#include "client/subscription.h"
+#include "common/status.h"
+
+namespace spate::client {
+
+namespace detail {
+class ConnectionCore;
+}
+
+enum class ConnectionStatus : uint8_t {
+  kConnecting,
+  kConnected,
+  kReconnecting,
+  kDraining,
+  kClosed
+};
+
+// Runs on the dispatcher thread, one message at a time for the whole connection.
+using MsgHandler = std::function<void(const Msg&)>;
+
+// A client connection to a NATS server (spate-server or nats-server).
+// Lifecycle: Connect() returns it connected; it reconnects by itself per Options; Close() (or the
+// destructor) ends it. Threads: one I/O thread (socket, parser, timers, reconnect) and one
+// dispatcher thread (message callbacks and connection events); see src/client/README.md.
+// Thread-safe: every method may be called from any thread, also from callbacks, except that the
+// Connection must not be destroyed from one of its own callbacks.
+class Connection {
+ public:
+  // Connects to the first server of the pool that answers (each tried once) and completes the
+  // handshake (INFO, CONNECT, PING/PONG). Fails on a bad URL, when no server answers, or when the
+  // server refuses the CONNECT (-ERR, for example 'Authorization Violation').
+  static Result<std::unique_ptr<Connection>> Connect(Options options);
+  // Convenience: Options with a single server URL.
+  static Result<std::unique_ptr<Connection>> Connect(std::string_view url);
+
+  ~Connection();  // Close()
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Queue a message for sending. Returns once it is in the output buffer (or, while
+  // reconnecting, in the bounded reconnect buffer); use Flush() to know the server has it.
+  Status Publish(std::string_view subject, std::string_view data);
+  Status Publish(std::string_view subject, std::string_view reply, const Headers& headers,
+                 std::string_view data);
+
+  // Callback subscription: `handler` runs on the dispatcher thread.
+  Result<Subscription> Subscribe(std::string_view subject, MsgHandler handler);
+  Result<Subscription> QueueSubscribe(std::string_view subject, std::string_view queue,
+                                      MsgHandler handler);
+  // Synchronous subscription: read with Subscription::NextMsg().
+  Result<Subscription> SubscribeSync(std::string_view subject);
+  Result<Subscription> QueueSubscribeSync(std::string_view subject, std::string_view queue);
+
+  // Publishes on `subject` with a unique reply subject under the shared inbox
+  // (_INBOX.<nuid>.*, subscribed once) and waits for the first reply.
+  // Errors: IsTimeout(), IsNoResponders() (the server's 503 status), IsClosed().
+  Result<Msg> Request(std::string_view subject, std::string_view data,
+                      std::chrono::milliseconds timeout);
+  Result<Msg> Request(std::string_view subject, const Headers& headers, std::string_view data,
+                      std::chrono::milliseconds timeout);
+
+  // Sends PING and waits for its PONG: everything published before has reached the server.
+  Status Flush(std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
+  // Unsubscribes everything, delivers what was already received to the callbacks, flushes the
+  // publishes and closes. Returns a timeout error (and closes anyway) when it takes longer.
+  Status Drain(std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
+  // Flushes what is buffered (best effort), closes the socket, fails pending requests and
+  // flushes, runs the closed callback and stops both threads. Idempotent.
+  void Close();
+
+  ConnectionStatus status() const;
+  bool IsConnected() const { return status() == ConnectionStatus::kConnected; }
+  // "host:port" of the server currently connected (empty when none).
+  std::string ConnectedServer() const;
+  // The pool: the given URLs, then those learned from INFO connect_urls ("host:port").
+  std::vector<std::string> Servers() const;
+  uint64_t Reconnects() const;
+  size_t MaxPayload() const;  // from the server's INFO
+
+ private:
+  explicit Connection(std::shared_ptr<detail::ConnectionCore> core) : core_(std::move(core)) {}
+  std::shared_ptr<detail::ConnectionCore> core_;
+};
+
+}  // namespace spate::client

@@ -1,0 +1,164 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "client/connection.h"
+#include "client/nuid.h"
+#include "protocol/server_parser.h"
+
+// Internal to the client library: the state shared by the API, the I/O thread and the
+// dispatcher thread. One mutex (mu_) guards everything below it that is not atomic; callbacks
+// never run with it held. Lock order: mu_ only (SubState has no lock of its own).
+namespace spate::client::detail {
+
+struct SubState {
+  std::weak_ptr<ConnectionCore> core;
+  uint64_t sid = 0;
+  std::string subject, queue;
+  MsgHandler handler;  // empty for synchronous subscriptions and the request inbox
+  bool sync = false;
+  bool request_mux = false;  // the shared _INBOX.<nuid>.* subscription
+
+  // Readable without the lock (Subscription accessors); written under mu_.
+  std::atomic<bool> active{true};
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<size_t> pending_msgs{0};
+  std::atomic<uint64_t> dropped{0};
+  // Under mu_.
+  uint64_t max = 0;  // 0: no limit
+  size_t pending_bytes = 0;
+  bool slow_reported = false;
+  std::deque<Msg> msgs;  // sync subscriptions
+};
+
+struct PongWaiter {
+  bool done = false;
+  Status status;
+};
+
+struct RequestWaiter {
+  bool done = false;
+  Status status;
+  Msg msg;
+};
+
+// Work for the dispatcher thread: a message for a subscription, or an event callback.
+struct DispatchTask {
+  std::shared_ptr<SubState> sub;
+  Msg msg;
+  size_t bytes = 0;
+  std::function<void()> event;
+};
+
+// A socket read buffer that the parser reads in place; only a partial frame is moved.
+struct ReadBuffer {
+  std::vector<char> data = std::vector<char>(64 * 1024);
+  size_t begin = 0, end = 0;
+  void Clear() { begin = end = 0; }
+  void Compact(size_t needed);
+};
+
+class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
+ public:
+  explicit ConnectionCore(Options options);
+  ~ConnectionCore();
+
+  Status Start(Connection* owner);  // resolves the pool, starts threads, waits for the handshake
+  Status Publish(std::string_view subject, std::string_view reply, const Headers* headers,
+                 std::string_view data);
+  Result<Subscription> Subscribe(std::string_view subject, std::string_view queue,
+                                 MsgHandler handler, bool sync);
+  Status Unsubscribe(SubState& sub, uint64_t max);
+  Result<Msg> NextMsg(SubState& sub, std::chrono::milliseconds timeout);
+  Result<Msg> Request(std::string_view subject, const Headers* headers, std::string_view data,
+                      std::chrono::milliseconds timeout);
+  Status Flush(std::chrono::milliseconds timeout);
+  Status Drain(std::chrono::milliseconds timeout);
+  void Close();
+
+  ConnectionStatus status() const;
+  std::string ConnectedServer() const;
+  std::vector<std::string> Servers() const;
+  uint64_t Reconnects() const;
+  size_t MaxPayload() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // connection.cc
+  void AppendOutLocked(std::string_view bytes);
+  void PostEventLocked(std::function<void()> fn);
+  void ReportErrorLocked(Status status);
+  std::shared_ptr<SubState> AddSubLocked(std::string_view subject, std::string_view queue,
+                                         MsgHandler handler, bool sync, bool request_mux);
+  void RemoveSubLocked(SubState& sub);
+  void FailWaitersLocked(const Status& why, bool requests_too);
+  void DispatchMain();
+
+  // io_loop.cc
+  void IoMain();
+  Status Handshake(const ServerUrl& url, int* fd);
+  Status RunConnected(int fd);
+  bool ReconnectLoop();
+  Status HandleOp(const protocol::ServerOp& op);
+  void DeliverLocked(const protocol::MsgOp& m);
+  void ProcessInfoLocked(std::string_view json);
+  std::string ConnectJson(const ServerUrl& url) const;
+  std::string ResubscribeLocked() const;
+  void Wake();
+
+  const Options options_;
+  Connection* owner_ = nullptr;
+  int wake_fd_ = -1;  // eventfd: wakes the I/O thread's poll
+  std::thread io_thread_, dispatch_thread_;
+  std::thread::id io_thread_id_;
+  std::mutex join_mu_;  // serialises joining io_thread_ (Close() may run on several threads)
+
+  // I/O thread only.
+  protocol::ServerParser parser_;
+  ReadBuffer rbuf_;
+  int pings_out_ = 0;
+  int active_fd_ = -1;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;        // waiters: Connect, Flush, Request, NextMsg, Drain
+  std::condition_variable tasks_cv_;  // the dispatcher
+  ConnectionStatus status_ = ConnectionStatus::kConnecting;
+  Status connect_result_;
+  bool close_requested_ = false;
+  bool io_done_ = false;
+  std::vector<ServerUrl> pool_;
+  std::string connected_server_;
+  size_t max_payload_ = 1 << 20;
+  bool server_headers_ = true;
+  uint64_t reconnects_ = 0;
+  std::string out_;             // bytes for the socket while connected
+  size_t writing_unsent_ = 0;   // bytes the I/O thread took from out_ and has not written yet
+  int blocked_publishers_ = 0;  // Publish() calls waiting for max_pending_out_bytes
+  std::string reconnect_buf_;   // publishes while reconnecting
+  std::map<uint64_t, std::shared_ptr<SubState>> subs_;
+  uint64_t next_sid_ = 1;
+  std::deque<std::shared_ptr<PongWaiter>> pongs_;  // nullptr: a keepalive PING
+  std::string resp_prefix_;                        // "_INBOX.<nuid>." once subscribed
+  std::unordered_map<std::string, std::shared_ptr<RequestWaiter>> requests_;
+  Nuid nuid_;
+  std::deque<DispatchTask> tasks_;
+  bool dispatch_busy_ = false;
+  bool dispatch_stop_ = false;
+  std::thread::id dispatch_thread_id_;
+};
+
+}  // namespace spate::client::detail

@@ -1,0 +1,95 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "client/errors.h"
+#include "client/msg.h"
+#include "client/nuid.h"
+#include "client/options.h"
+
+namespace spate::client {
+namespace {
+
+TEST(ServerUrlTest, ParsesSchemeUserPasswordHostPort) {
+  Result<ServerUrl> u = ParseServerUrl("nats://alice:s3cret@example.com:4333");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->host, "example.com");
+  EXPECT_EQ(u->port, 4333);
+  EXPECT_EQ(u->user, "alice");
+  EXPECT_EQ(u->password, "s3cret");
+  EXPECT_EQ(u->HostPort(), "example.com:4333");
+}
+
+TEST(ServerUrlTest, TokenDefaultPortAndBareHostPort) {
+  Result<ServerUrl> t = ParseServerUrl("nats://tok@localhost");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->token, "tok");
+  EXPECT_EQ(t->port, 4222);
+  Result<ServerUrl> b = ParseServerUrl("10.0.0.1:5000");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->host, "10.0.0.1");
+  EXPECT_EQ(b->port, 5000);
+  Result<ServerUrl> v6 = ParseServerUrl("nats://[::1]:4222");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->HostPort(), "[::1]:4222");
+}
+
+TEST(ServerUrlTest, RejectsBadInput) {
+  EXPECT_FALSE(ParseServerUrl("tls://host:4222").ok());
+  EXPECT_FALSE(ParseServerUrl("nats://host:notaport").ok());
+  EXPECT_FALSE(ParseServerUrl("nats://host:70000").ok());
+  EXPECT_FALSE(ParseServerUrl("nats://:4222").ok());
+}
+
+TEST(HeadersTest, EncodeAndParseRoundTrip) {
+  Headers h;
+  h.Add("Nats-Msg-Id", "abc").Add("X-Multi", "1").Add("X-Multi", "2");
+  const std::string wire = h.Encode();
+  EXPECT_EQ(wire, "NATS/1.0\r\nNats-Msg-Id: abc\r\nX-Multi: 1\r\nX-Multi: 2\r\n\r\n");
+  Result<Headers> back = Headers::Parse(wire);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->status, 0);
+  EXPECT_EQ(back->Get("Nats-Msg-Id"), "abc");
+  EXPECT_EQ(back->Get("X-Multi"), "1");
+  EXPECT_EQ(back->fields.size(), 3u);
+  EXPECT_FALSE(back->Get("nats-msg-id"));  // case-sensitive, as nats-server
+}
+
+TEST(HeadersTest, ParsesStatusLine) {
+  Result<Headers> h = Headers::Parse("NATS/1.0 503\r\n\r\n");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->status, 503);
+  Result<Headers> d =
+      Headers::Parse("NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\n\r\n");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->status, 408);
+  EXPECT_EQ(d->description, "Request Timeout");
+  EXPECT_EQ(d->Get("Nats-Pending-Messages"), "1");
+  EXPECT_FALSE(Headers::Parse("HTTP/1.1 200\r\n\r\n").ok());
+}
+
+TEST(NuidTest, UniqueBase62Tokens) {
+  Nuid nuid;
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) {
+    std::string t = nuid.Next();
+    ASSERT_EQ(t.size(), 22u);
+    for (char c : t) ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c))) << t;
+    seen.insert(std::move(t));
+  }
+  EXPECT_EQ(seen.size(), 10000u);
+  EXPECT_TRUE(NewInbox().starts_with("_INBOX."));
+  EXPECT_NE(NewInbox(), NewInbox());
+}
+
+TEST(ErrorsTest, HelpersClassify) {
+  EXPECT_TRUE(IsTimeout(TimeoutError("x")));
+  EXPECT_TRUE(IsNoResponders(NoRespondersError("svc")));
+  EXPECT_TRUE(IsClosed(ClosedError()));
+  EXPECT_FALSE(IsTimeout(ClosedError()));
+  EXPECT_FALSE(IsNoResponders(SubscriptionClosedError()));
+}
+
+}  // namespace
+}  // namespace spate::client
