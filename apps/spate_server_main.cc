@@ -16,6 +16,7 @@
 #include "monitor/system_service.h"
 #include "server/lame_duck.h"
 #include "server/options/load_options.h"
+#include "server/ports_file.h"
 #include "server/server.h"
 #include "server/signal_command.h"
 #include "server/version.h"
@@ -32,6 +33,29 @@ void Reload(spate::server::Server& server, const std::vector<std::string>& args)
   spate::Result<spate::server::ServerOptions> next = spate::server::LoadOptions(args);
   spate::Status st = next.ok() ? server.Reload(std::move(next).value()) : next.status();
   if (!st.ok()) LOG_ERROR("Failed to reload server configuration: %s", st.message().c_str());
+}
+
+// ports_file_dir: where the server can be reached, once it listens. Returns the file's path
+// (empty when none was written), removed again at exit as nats-server does.
+std::string WritePortsFile(const spate::server::ServerOptions& opts,
+                           const spate::server::Server& server,
+                           const spate::monitor::Monitor* monitor, const char* executable) {
+  if (opts.ports_file_dir.empty()) return {};
+  using spate::server::ListenerUrls;
+  const std::string path =
+      spate::server::PortsFilePath(opts.ports_file_dir, executable, ::getpid());
+  std::vector<std::string> monitoring;
+  if (monitor != nullptr) {
+    const std::string& host = opts.http_host.empty() ? opts.host : opts.http_host;
+    monitoring = ListenerUrls(opts.https_port != 0 ? "https" : "http", host, monitor->port());
+  }
+  spate::Status st = spate::server::WritePortsFile(
+      path, ListenerUrls(opts.tls.enabled ? "tls" : "nats", opts.host, server.port()), monitoring);
+  if (!st.ok()) {
+    LOG_ERROR("%s", st.message().c_str());
+    return {};
+  }
+  return path;
 }
 
 }  // namespace
@@ -91,8 +115,12 @@ int main(int argc, char** argv) {
     spate::monitor::SystemService* observer = system_service.get();
     server.AttachSystemService(std::move(system_service), observer);
   }
-  if (opts.http_port != 0 || opts.https_port != 0)
-    server.AttachMonitor(std::make_unique<spate::monitor::Monitor>(server));
+  spate::monitor::Monitor* monitor = nullptr;
+  if (opts.http_port != 0 || opts.https_port != 0) {
+    auto m = std::make_unique<spate::monitor::Monitor>(server);
+    monitor = m.get();
+    server.AttachMonitor(std::move(m));
+  }
   // Written before Start, as nats-server does, so it exists once "Server is ready" is logged.
   if (!opts.pid_file.empty()) {
     std::ofstream(opts.pid_file) << ::getpid();
@@ -102,6 +130,7 @@ int main(int argc, char** argv) {
     if (!opts.pid_file.empty()) ::unlink(opts.pid_file.c_str());
     return 1;
   }
+  const std::string ports_file = WritePortsFile(opts, server, monitor, argv[0]);
 
   // Lame duck mode runs on its own thread; when it has closed every client it wakes this loop
   // with a SIGUSR2 of its own, and the server shuts down.
@@ -144,5 +173,6 @@ int main(int argc, char** argv) {
   lame_duck.Stop();
   server.Shutdown();
   if (!opts.pid_file.empty()) ::unlink(opts.pid_file.c_str());
+  if (!ports_file.empty()) ::unlink(ports_file.c_str());
   return 0;
 }

@@ -1,6 +1,8 @@
 package spatego
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +159,39 @@ func TestLameDuckModeKeepsJetStreamData(t *testing.T) {
 	must(t, err)
 	if info.State.Msgs != 10 {
 		t.Fatalf("after lame duck mode and restart: %d messages, want 10", info.State.Msgs)
+	}
+}
+
+// ports_file_dir: once the server listens, <dir>/<executable>_<pid>.ports lists its client and
+// monitoring URLs (what tools read after starting it on random ports); it goes at shutdown.
+func TestPortsFile(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, "--ports_file_dir", dir, "-m", "-1")
+	var files []string
+	waitFor(t, 5*time.Second, func() bool {
+		files, _ = filepath.Glob(filepath.Join(dir, "*.ports"))
+		return len(files) == 1
+	}, "one ports file in %s", dir)
+	want := fmt.Sprintf("_%d.ports", s.cmd.Process.Pid)
+	if !strings.HasSuffix(files[0], want) {
+		t.Fatalf("ports file %s, want <executable>%s", files[0], want)
+	}
+	var ports struct {
+		Nats       []string `json:"nats"`
+		Monitoring []string `json:"monitoring"`
+	}
+	waitFor(t, 5*time.Second, func() bool {
+		b, err := os.ReadFile(files[0])
+		return err == nil && json.Unmarshal(b, &ports) == nil && len(ports.Nats) > 0
+	}, "the ports file's JSON")
+	if len(ports.Nats) != 1 || ports.Nats[0] != s.url {
+		t.Errorf("nats %v, want [%s]", ports.Nats, s.url)
+	}
+	if len(ports.Monitoring) != 1 || !strings.HasPrefix(ports.Monitoring[0], "http://127.0.0.1:") {
+		t.Errorf("monitoring %v", ports.Monitoring)
+	}
+	s.stop()
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Errorf("the ports file is still there after shutdown (%v)", err)
 	}
 }
