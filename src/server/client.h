@@ -112,9 +112,9 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
   void CloseNow(CloseReason reason);
   // Copies this connection's state (with its subscriptions when `with_subs`).
   void Snapshot(bool with_subs, ConnectionInfo* out);
-  // The loop's configuration was reloaded (LoopContext::config): applies its limits and
-  // checks the connection's credentials again (client_reload.cc).
-  void OnConfigReload();
+  // The loop's configuration was reloaded (LoopContext::config): applies its limits and, when
+  // the authorization changed, checks the connection's credentials again (client_reload.cc).
+  void OnConfigReload(bool authorization_changed);
 
   // From any loop.
   // Appends a MSG/HMSG frame for `sub`. Returns false if the connection is closed or now slow.

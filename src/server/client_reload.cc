@@ -63,7 +63,7 @@ void Client::SetPermissions(const std::optional<Permissions>& permissions) {
   if (!denied.empty()) ctx_.flush.Add(shared_from_this());
 }
 
-void Client::OnConfigReload() {
+void Client::OnConfigReload(bool authorization_changed) {
   if (closing_) return;
   const std::shared_ptr<const RuntimeConfig> config = ctx_.config;
   ApplyLimits();
@@ -71,7 +71,8 @@ void Client::OnConfigReload() {
     auth_required_ = config->auth_required();  // decided when its CONNECT comes
     return;
   }
-  if (auth_pending_) return;  // its login is being checked against the old configuration
+  if (!authorization_changed || auth_pending_)
+    return;  // its login is being checked against the old configuration
   if (!config->auth_required()) {
     // Without authorization every connection belongs to the global account: one bound
     // elsewhere reconnects (nats-server closes a client whose user went away).

@@ -161,8 +161,9 @@ class Server : public IoHandler {
   void Accept();
   // INFO JSON up to the per-client fields, for `options`.
   std::string BuildInfoPrefix(const ServerOptions& options) const;
-  // Hands `config` to every loop; with `recheck` each re-checks its connections against it.
-  void PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool recheck);
+  // Hands `config` to every loop. Once running, each loop applies it to its connections and,
+  // with `authorization_changed`, checks their credentials again.
+  void PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool authorization_changed);
   static std::string InfoFor(const RuntimeConfig& config, uint64_t client_id,
                              std::string_view client_ip, std::string_view nonce, bool lame_duck);
 

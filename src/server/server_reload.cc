@@ -14,7 +14,8 @@ std::shared_ptr<const RuntimeConfig> Server::config() const {
   return config_;
 }
 
-void Server::PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool recheck) {
+void Server::PublishConfig(std::shared_ptr<const RuntimeConfig> config,
+                           bool authorization_changed) {
   {
     std::lock_guard lock(config_mu_);
     config_ = config;
@@ -25,13 +26,12 @@ void Server::PublishConfig(std::shared_ptr<const RuntimeConfig> config, bool rec
   }
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
-    c->loop.Post([c, config, recheck] {
+    c->loop.Post([c, config, authorization_changed] {
       c->config = config;
-      if (!recheck) return;
       std::vector<std::shared_ptr<Client>> all;
       all.reserve(c->clients.size());
       for (auto& [id, client] : c->clients) all.push_back(client);
-      for (auto& client : all) client->OnConfigReload();
+      for (auto& client : all) client->OnConfigReload(authorization_changed);
     });
   }
 }
@@ -62,9 +62,7 @@ Status Server::Reload(ServerOptions next) {
     std::ofstream(next.pid_file) << ::getpid();
   }
   for (const std::string& line : changes.descriptions) LOG_INFO("%s", line.c_str());
-  PublishConfig(std::move(*built),
-                changes.authorization || next.max_payload != current->options().max_payload ||
-                    next.max_control_line != current->options().max_control_line);
+  PublishConfig(std::move(*built), changes.authorization);
   config_load_time_ns_.store(WallClockNs(), std::memory_order_relaxed);
   LOG_INFO("Reloaded server configuration");
   return Status::Ok();
