@@ -63,7 +63,7 @@ int64_t WallClockNs() {
 }
 
 Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port,
-               const TlsContext* tls)
+               std::shared_ptr<const TlsContext> tls)
     : server_(server),
       ctx_(ctx),
       fd_(fd),
@@ -77,8 +77,8 @@ Client::Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::strin
           .max_control_line = static_cast<size_t>(server.options().max_control_line),
           .max_payload = static_cast<size_t>(server.options().max_payload)}),
       max_pending_(static_cast<size_t>(server.options().max_pending)),
-      tls_context_(tls),
-      tls_(tls != nullptr ? TlsConnection::Create(*tls, fd) : nullptr) {
+      tls_context_(std::move(tls)),
+      tls_(tls_context_ != nullptr ? TlsConnection::Create(*tls_context_, fd) : nullptr) {
   last_activity_ns_.store(start_ns_, std::memory_order_relaxed);
 }
 

@@ -97,7 +97,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
  public:
   // `tls`: set when the server requires TLS; the connection starts with its handshake.
   Client(Server& server, LoopContext& ctx, int fd, uint64_t id, std::string ip, int port,
-         const TlsContext* tls = nullptr);
+         std::shared_ptr<const TlsContext> tls = nullptr);
   ~Client() override;
 
   uint64_t id() const { return id_; }
@@ -255,7 +255,7 @@ class Client : public IoHandler, public std::enable_shared_from_this<Client> {
 
   // TLS. tls_ is fixed at construction (other loops test it without a lock); the SSL object
   // behind it is used only on the owning loop, with out_mu_ held for writes.
-  const TlsContext* const tls_context_;
+  const std::shared_ptr<const TlsContext> tls_context_;  // kept alive across TLS reloads
   const std::unique_ptr<TlsConnection> tls_;
   std::atomic<bool> tls_flush_posted_{false};  // a Flush from another loop is on its way
   bool tls_verified_ = false;                  // owning loop

@@ -1,5 +1,8 @@
 #include "server/runtime_config.h"
 
+#include <fstream>
+#include <iterator>
+
 namespace spate::server {
 
 Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::Create(ServerOptions options,
@@ -10,6 +13,16 @@ Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::Create(ServerOptions optio
       Authenticator::Create(config->options_.auth, verify_and_map);
   if (!authenticator.ok()) return authenticator.status();
   config->authenticator_.emplace(std::move(*authenticator));
+  const TlsOptions& tls = config->options_.tls;
+  if (tls.enabled) {
+    SPATE_ASSIGN_OR_RETURN(std::unique_ptr<TlsContext> context, TlsContext::Create(tls));
+    config->tls_ = std::move(context);
+    for (const std::string* path : {&tls.cert_file, &tls.key_file, &tls.ca_file}) {
+      std::ifstream in(*path, std::ios::binary);
+      config->tls_files_.append(std::istreambuf_iterator<char>(in), {});
+      config->tls_files_.push_back('\0');
+    }
+  }
   return config;
 }
 

@@ -137,9 +137,9 @@ std::string Server::BuildInfoPrefix(const ServerOptions& options) const {
   info["port"] = bound_port_;
   info["headers"] = !options.no_header_support;
   if (options.auth.required()) info["auth_required"] = true;
-  if (tls_context_ != nullptr) {
+  if (options.tls.enabled) {
     info["tls_required"] = true;
-    if (tls_context_->verify()) info["tls_verify"] = true;
+    if (options.tls.verify || options.tls.verify_and_map) info["tls_verify"] = true;
   }
   info["max_payload"] = options.max_payload;
   if (jetstream_ != nullptr) info["jetstream"] = true;
@@ -177,9 +177,6 @@ std::string Server::InfoFor(const RuntimeConfig& config, uint64_t client_id,
 
 Status Server::Start() {
   SPATE_RETURN_IF_ERROR(ValidateAccounts(opts_.auth));
-  if (opts_.tls.enabled) {
-    SPATE_ASSIGN_OR_RETURN(tls_context_, TlsContext::Create(opts_.tls));
-  }
   Result<std::shared_ptr<RuntimeConfig>> config =
       RuntimeConfig::Create(opts_, opts_.tls.enabled && opts_.tls.verify_and_map);
   if (!config.ok()) return config.status();
@@ -249,9 +246,9 @@ Status Server::Start() {
     }
   }
   LOG_INFO("Listening for client connections on %s:%d", opts_.host.c_str(), bound_port_);
-  if (tls_context_ != nullptr) {
+  if (opts_.tls.enabled) {
     LOG_INFO("TLS required for client connections");
-    if (tls_context_->handshake_first()) {
+    if (opts_.tls.handshake_first) {
       LOG_WARN("Clients that are not using \"TLS Handshake First\" option will fail to connect");
     }
   }
@@ -417,7 +414,7 @@ void Server::Accept() {
     num_clients_.fetch_add(1);
     stats_.total_connections.fetch_add(1, std::memory_order_relaxed);
     LoopContext* ctx = loops_[next_loop_++ % loops_.size()].get();
-    auto client = std::make_shared<Client>(*this, *ctx, fd, cid, ip, port, tls_context_.get());
+    auto client = std::make_shared<Client>(*this, *ctx, fd, cid, ip, port, config.tls());
     ctx->loop.Post([ctx, client] {
       ctx->clients.emplace(client->id(), client);
       client->Start();

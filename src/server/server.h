@@ -179,7 +179,6 @@ class Server : public IoHandler {
   std::shared_ptr<Account> global_account_;
   std::map<std::string, std::shared_ptr<Account>, std::less<>> accounts_;  // with $G
   std::unique_ptr<AccountImports> imports_;
-  std::unique_ptr<TlsContext> tls_context_;  // set by Start when TLS is on; fixed after
   mutable std::mutex config_mu_;
   std::shared_ptr<const RuntimeConfig> config_;  // under config_mu_; set by Start
   std::mutex reload_mu_;                         // one reload at a time

@@ -47,8 +47,14 @@ Status Server::Reload(ServerOptions next) {
   SPATE_ASSIGN_OR_RETURN(ReloadChanges changes, DiffForReload(current->options(), next));
   SPATE_RETURN_IF_ERROR(ValidateAccounts(next.auth));
   Result<std::shared_ptr<RuntimeConfig>> built =
-      RuntimeConfig::Create(next, opts_.tls.enabled && opts_.tls.verify_and_map);
+      RuntimeConfig::Create(next, next.tls.enabled && next.tls.verify_and_map);
   if (!built.ok()) return built.status();
+  // Certificates rotated under the same file names count as a TLS change, as in nats-server
+  // (which compares the loaded certificates).
+  if (next.tls.enabled && !changes.tls && (*built)->tls_files() != current->tls_files()) {
+    changes.tls = true;
+    changes.descriptions.push_back("Reloaded: tls = enabled");
+  }
   (*built)->set_info_prefix(BuildInfoPrefix(next));
 
   if (changes.logging) {

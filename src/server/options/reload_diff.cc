@@ -121,7 +121,9 @@ Result<ReloadChanges> DiffForReload(const ServerOptions& a, const ServerOptions&
   d.Fixed("PortsFileDir", a.ports_file_dir, b.ports_file_dir);
   d.Fixed("LameDuckDuration", a.lame_duck_duration, b.lame_duck_duration);
   d.Fixed("LameDuckGracePeriod", a.lame_duck_grace_period, b.lame_duck_grace_period);
-  d.FixedOpaque("TLSConfig", a.tls, b.tls);
+  // TLS settings and certificates reload for new connections; turning TLS on or off does not
+  // (nats-server allows that too).
+  d.Fixed("TLSConfig (enabled)", a.tls.enabled, b.tls.enabled);
   // JetStream, with nats-server's texts for the store.
   if (a.jetstream.store_dir != b.jetstream.store_dir && d.error().ok()) {
     return Status::InvalidArgument("config reload not supported for jetstream storage dir");
@@ -140,6 +142,12 @@ Result<ReloadChanges> DiffForReload(const ServerOptions& a, const ServerOptions&
   if (!d.error().ok()) return d.error();
 
   ReloadChanges& c = d.changes();
+  if (a.tls != b.tls) {
+    c.tls = true;
+    d.Note("Reloaded: tls = enabled");
+    // verify_and_map decides who a certificate logs in as.
+    c.authorization |= a.tls.verify_and_map != b.tls.verify_and_map;
+  }
   c.logging |= d.Value("trace", a.trace, b.trace);
   c.logging |= d.Value("debug", a.debug, b.debug);
   c.logging |= d.Value("logtime", a.log_time, b.log_time);

@@ -180,3 +180,33 @@ func TestReloadMovesTheLogToAFile(t *testing.T) {
 	nc := connect(t, s)
 	must(t, nc.Flush())
 }
+
+// The tls block reloads while TLS stays on: new connections get the new certificate (also one
+// rotated under the same file names), open connections keep working.
+func TestReloadRotatesTheTLSCertificate(t *testing.T) {
+	first, second := makeTLSFiles(t), makeTLSFiles(t)
+	s := startWithConfig(t, first.conf(""))
+	trusting := func(f *tlsFiles) nats.Option { return nats.RootCAs(f.ca) }
+	old := connect(t, s, trusting(first))
+
+	s.reload(t, second.conf(""), "Reloaded server configuration")
+	if !strings.Contains(s.Log(), "Reloaded: tls = enabled") {
+		t.Errorf("no 'Reloaded: tls = enabled' line:\n%s", s.Log())
+	}
+	connect(t, s, trusting(second)).Close()
+	if c, err := nats.Connect(s.url, trusting(first), nats.NoReconnect()); err == nil {
+		c.Close()
+		t.Fatal("a client trusting only the old CA connected after the reload")
+	}
+	must(t, old.Publish("still.open", []byte("x")))
+	must(t, old.Flush())
+
+	// Rotation in place: the first certificate copied over the second's files, config unchanged.
+	for src, dst := range map[string]string{first.serverCert: second.serverCert, first.serverKey: second.serverKey} {
+		b, err := os.ReadFile(src)
+		must(t, err)
+		must(t, os.WriteFile(dst, b, 0o600))
+	}
+	s.reload(t, second.conf(""), "Reloaded server configuration")
+	connect(t, s, trusting(first)).Close()
+}

@@ -100,6 +100,22 @@ TEST(ReloadDiffTest, FixedOptionsRefuseTheReloadWithNatsServersText) {
   EXPECT_FALSE(DiffForReload(base, acc).ok());
 }
 
+TEST(ReloadDiffTest, TlsSettingsReloadWhileTlsStaysOn) {
+  ServerOptions a, b;
+  a.tls.enabled = b.tls.enabled = true;
+  a.tls.cert_file = "old.pem";
+  b.tls.cert_file = "new.pem";
+  Result<ReloadChanges> c = DiffForReload(a, b);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->tls);
+  EXPECT_TRUE(Has(*c, "Reloaded: tls = enabled"));
+  EXPECT_FALSE(c->authorization);
+  b.tls.verify_and_map = true;
+  EXPECT_TRUE(DiffForReload(a, b)->authorization) << "verify_and_map picks the user";
+  ServerOptions off;
+  EXPECT_FALSE(DiffForReload(a, off).ok());
+}
+
 TEST(ReloadDiffTest, NoAuthUserMayGoOnlyWithItsUser) {
   ServerOptions a;
   a.auth.users = {User("anon", "x")};
