@@ -137,6 +137,7 @@ class FileStore final : public IndexedStore {
   std::vector<uint32_t> compact_candidates_;
   bool failed_ = false;  // a write could not be undone; refuse writes until reopened
   bool snapshot_on_disk_ = false;
+  bool recovery_changed_dir_ = false;   // Recover created or removed a file in msgs/
   uint64_t writes_since_snapshot_ = 0;  // block writes since the snapshot on disk
   std::chrono::steady_clock::time_point last_snapshot_{};
   std::string recovery_report_;

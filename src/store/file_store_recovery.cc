@@ -31,6 +31,7 @@ Status FileStore::Recover() {
     if (name.ends_with(".tmp")) {
       // A compaction that did not finish; the block it was replacing is still intact.
       SPATE_RETURN_IF_ERROR(fs_->RemoveFile(msgs_dir + "/" + name));
+      recovery_changed_dir_ = true;
       continue;
     }
     const uint32_t index = ParseBlockName(name);
@@ -51,6 +52,7 @@ Status FileStore::Recover() {
   }
   if (blocks_.empty()) {
     SPATE_ASSIGN_OR_RETURN(active_, CreateBlock(1));
+    recovery_changed_dir_ = true;
   } else {
     active_ = blocks_.rbegin()->second.get();
   }

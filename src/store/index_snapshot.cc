@@ -1,8 +1,11 @@
 // FileStore's index snapshot (docs/formats/index_snapshot.md): the in-memory index written at
 // Stop (and on Sync every `snapshot_every`), so that Open reads one file instead of every block.
 // It is only a cache: anything that does not match the block files makes Open scan them all.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "common/logging.h"
 #include "store/crc32c.h"
@@ -12,7 +15,10 @@ namespace spate::store {
 namespace {
 
 constexpr uint32_t kSnapshotMagic = 0x58495053;  // "SPIX"
-constexpr uint32_t kSnapshotVersion = 1;
+constexpr uint32_t kSnapshotVersion = 3;
+constexpr uint64_t kSlotAlign = 4096;  // the slot array starts on a page: Open maps it
+using Slot = SeqIndex<MsgMeta>::Slot;
+static_assert(sizeof(Slot) == sizeof(MsgMeta), "slots are the bare MsgMeta bytes");
 
 class Writer {
  public:
@@ -32,55 +38,75 @@ class Writer {
   std::string out_;
 };
 
-// Reads the snapshot in chunks (no buffer the size of the file), checksumming every byte it
-// loads; the caller compares crc() with the trailer once done().
+// Reads the snapshot's tables in chunks through one fixed buffer (never the size of the file),
+// checksumming the bytes it hands out; crc() covers everything consumed so far, so the caller
+// can go on with the mapped slot array from position().
 class Reader {
  public:
-  Reader(File* file, uint64_t limit) : file_(file), limit_(limit) {}
+  Reader(File* file, uint64_t limit) : file_(file), limit_(limit), buf_(new char[kChunk]) {}
   template <class T>
   bool Get(T* value) {
-    if (!Ensure(sizeof(T))) return false;
-    std::memcpy(value, buf_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
+    const char* p = Take(sizeof(T));
+    if (p == nullptr) return false;
+    std::memcpy(value, p, sizeof(T));
     return true;
   }
   bool GetString(std::string* s) {
     uint16_t len;
-    if (!Get(&len) || !Ensure(len)) return false;
-    s->assign(buf_.data() + pos_, len);
-    pos_ += len;
+    if (!Get(&len)) return false;
+    const char* p = Take(len);
+    if (p == nullptr) return false;
+    s->assign(p, len);
     return true;
   }
-  bool done() const { return pos_ == buf_.size() && loaded_ == limit_; }
-  uint64_t remaining() const { return (limit_ - loaded_) + (buf_.size() - pos_); }
-  uint32_t crc() const { return crc_; }
+  // The next n bytes (valid until the next call), or nullptr past the end.
+  const char* Take(size_t n) {
+    if (!Ensure(n)) return nullptr;
+    const char* p = buf_.get() + pos_;
+    pos_ += n;
+    return p;
+  }
+  uint64_t position() const { return file_pos_ + pos_; }  // file offset of the next byte
+  uint64_t remaining() const { return limit_ - position(); }
+  uint32_t crc() {
+    FoldCrc();
+    return crc_;
+  }
 
  private:
   static constexpr size_t kChunk = 1 << 20;
+  void FoldCrc() {
+    crc_ = Crc32c(buf_.get() + crc_from_, pos_ - crc_from_, crc_);
+    crc_from_ = pos_;
+  }
   bool Ensure(size_t n) {
-    if (buf_.size() - pos_ >= n) return true;
-    buf_.erase(0, pos_);
+    if (len_ - pos_ >= n) return true;
+    if (n > kChunk || n > remaining()) return false;
+    FoldCrc();
+    std::memmove(buf_.get(), buf_.get() + pos_, len_ - pos_);
+    file_pos_ += pos_;
+    len_ -= pos_;
     pos_ = 0;
-    while (buf_.size() < n) {
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, limit_ - loaded_));
-      if (want == 0) return false;
-      const size_t old = buf_.size();
-      buf_.resize(old + want);
-      Result<size_t> got = file_->PRead(loaded_, want, buf_.data() + old);
-      if (!got.ok() || *got != want) return false;
-      crc_ = Crc32c(buf_.data() + old, want, crc_);
-      loaded_ += want;
-    }
-    return true;
+    crc_from_ = 0;
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(kChunk - len_, limit_ - file_pos_ - len_));
+    Result<size_t> got = file_->PRead(file_pos_ + len_, want, buf_.get() + len_);
+    if (!got.ok() || *got != want) return false;
+    len_ += want;
+    return len_ - pos_ >= n;
   }
 
   File* file_;
-  uint64_t limit_;  // bytes before the trailer
-  uint64_t loaded_ = 0;
-  std::string buf_;
-  size_t pos_ = 0;
+  uint64_t limit_;         // bytes before the trailer
+  uint64_t file_pos_ = 0;  // file offset of buf_[0]
+  std::unique_ptr<char[]> buf_;
+  size_t len_ = 0;  // bytes in buf_
+  size_t pos_ = 0;  // next byte to hand out
+  size_t crc_from_ = 0;
   uint32_t crc_ = 0;
 };
+
+uint64_t RoundUpToPage(uint64_t n) { return (n + kSlotAlign - 1) & ~(kSlotAlign - 1); }
 
 }  // namespace
 
@@ -114,22 +140,33 @@ Status FileStore::WriteIndexSnapshot() {
     w.Put<uint64_t>(seq);
     w.Put<uint32_t>(block);
   }
-  // Subjects get dense numbers in the snapshot; messages refer to those.
-  std::unordered_map<uint32_t, uint32_t> dense;
+  // Subjects get dense numbers in the snapshot; slots refer to those. In memory ids are dense
+  // too after a load (Open relies on that) but not after removals reuse them.
+  std::vector<uint32_t> dense;
   std::vector<uint32_t> ids;
   subjects().ForEach([&](uint32_t id) {
+    if (id >= dense.size()) dense.resize(id + 1, SubjectIndex::kNoSubject);
     dense[id] = static_cast<uint32_t>(ids.size());
     ids.push_back(id);
   });
   w.Put<uint32_t>(static_cast<uint32_t>(ids.size()));
-  for (uint32_t id : ids) w.PutString(subjects().Name(id));
+  for (uint32_t id : ids) {
+    w.PutString(subjects().Name(id));
+    w.Put<uint64_t>(subjects().Count(id));
+  }
+  const uint64_t first = index().first();
+  const uint64_t slots = index().empty() ? 0 : index().last() - first + 1;
   w.Put<uint64_t>(index().size());
+  w.Put<uint64_t>(first);
+  w.Put<uint64_t>(slots);
+  std::string& out = w.out();
+  out.resize(RoundUpToPage(out.size()), '\0');
+  const size_t slots_at = out.size();
+  out.resize(slots_at + slots * sizeof(MsgMeta), '\0');  // holes stay zero bytes
   index().ForEachFrom(0, [&](uint64_t seq, const MsgMeta& meta) {
-    w.Put<uint64_t>(seq);
-    w.Put<int64_t>(meta.timestamp_ns);
-    w.Put<uint64_t>(meta.location);
-    w.Put<uint32_t>(dense[meta.subject_id]);
-    w.Put<uint32_t>(meta.stored_size);
+    MsgMeta slot = meta;
+    slot.subject_id = dense[meta.subject_id];
+    std::memcpy(out.data() + slots_at + (seq - first) * sizeof(MsgMeta), &slot, sizeof slot);
     return true;
   });
   w.Put<uint32_t>(Crc32c(w.out()));
@@ -167,16 +204,10 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
   SPATE_ASSIGN_OR_RETURN(size_t got,
                          file->PRead(size - 4, 4, reinterpret_cast<char*>(&stored_crc)));
   if (got != 4) return reject("short file");
-  // Verify before using any of it (corrupt counts or sequences must never drive allocations):
-  // one streaming pass for the checksum, then one for parsing, both in 1 MiB chunks.
-  {
-    Reader check(file.get(), size - 4);
-    uint64_t word;
-    while (check.remaining() >= sizeof word) (void)check.Get(&word);
-    uint8_t byte;
-    while (check.remaining() > 0) (void)check.Get(&byte);
-    if (!check.done() || check.crc() != stored_crc) return reject("checksum mismatch");
-  }
+  // The tables are parsed as they are read (checksummed on the way), then the slot array is
+  // mapped, not copied, and the checksum over everything is compared before any slot is used.
+  // Corrupt counts cannot drive big allocations: each one is checked against the bytes left
+  // before anything is sized by it; whatever was built is undone (ResetIndex) on a mismatch.
   Reader r(file.get(), size - 4);
 
   uint32_t magic, version, num_blocks;
@@ -232,30 +263,89 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
   }
   uint32_t num_subjects;
   if (!r.Get(&num_subjects)) return reject("truncated");
-  if (num_subjects > r.remaining() / 2) return reject("truncated");
-  std::vector<uint32_t> ids(num_subjects);
-  for (uint32_t& id : ids) {
+  if (num_subjects > r.remaining() / 10) return reject("truncated");
+  std::vector<uint64_t> counts(num_subjects);
+  uint64_t counted = 0;
+  for (uint32_t i = 0; i < num_subjects; ++i) {
     std::string name;
-    if (!r.GetString(&name)) return reject("truncated");
-    id = subjects().Intern(name);
+    if (!r.GetString(&name) || !r.Get(&counts[i])) return reject("truncated");
+    // Slots carry these numbers as they are: a fresh index hands out ids 0, 1, ... in order.
+    if (subjects().Intern(name) != i) return reject("duplicate subject");
+    counted += counts[i];
+    if (counted > r.remaining() / sizeof(MsgMeta)) return reject("bad subject count");
   }
-  uint64_t num_msgs;
-  if (!r.Get(&num_msgs)) return reject("truncated");
-  for (uint64_t i = 0; i < num_msgs; ++i) {
-    uint64_t seq;
-    MsgMeta meta;
-    uint32_t subject;
-    if (!r.Get(&seq) || !r.Get(&meta.timestamp_ns) || !r.Get(&meta.location) || !r.Get(&subject) ||
-        !r.Get(&meta.stored_size) || subject >= num_subjects || seq <= index().last() ||
-        sizes.count(BlockOf(meta.location)) == 0) {
-      return reject("bad message entry");
+  uint64_t num_msgs, first_seq, num_slots;
+  if (!r.Get(&num_msgs) || !r.Get(&first_seq) || !r.Get(&num_slots)) return reject("truncated");
+  const uint64_t slots_at = RoundUpToPage(r.position());
+  if (num_msgs != counted || num_slots > r.remaining() / sizeof(MsgMeta) ||
+      slots_at + num_slots * sizeof(MsgMeta) != size - 4 || (num_slots == 0) != (num_msgs == 0) ||
+      (num_slots > 0 && (first_seq == 0 || first_seq + num_slots - 1 > last_seq))) {
+    return reject("bad message count");
+  }
+  if (r.Take(slots_at - r.position()) == nullptr) return reject("truncated");
+  uint32_t crc = r.crc();
+  void* region = nullptr;
+  const size_t region_bytes = num_slots * sizeof(MsgMeta);
+  if (num_slots > 0) {
+    Result<void*> mapped = file->MapPrivate(slots_at, region_bytes);
+    if (!mapped.ok()) return reject("cannot map the slots");
+    region = *mapped;
+  }
+  auto unmap = [&] {
+    if (region != nullptr) munmap(region, region_bytes);
+    region = nullptr;
+  };
+  // One pass over the slots, in pieces that stay in cache between the checksum and the checks:
+  // every live slot must point into a known block and carry a known subject, and the counts
+  // must add up. Nothing is used before the checksum over the whole file has matched.
+  const Slot* slots = static_cast<const Slot*>(region);
+  constexpr uint64_t kPiece = 2048;  // slots (48 KiB)
+  struct SubjectSpan {
+    uint64_t count = 0, first = 0, last = 0;
+  };
+  std::vector<SubjectSpan> spans(num_subjects);
+  uint32_t checked_block = 0;  // the last block found in `sizes` (slots come in runs)
+  uint64_t live = 0, bytes = 0;
+  bool bad = false;
+  for (uint64_t at = 0; at < num_slots; at += kPiece) {
+    const uint64_t n = std::min(kPiece, num_slots - at);
+    crc = Crc32c(slots + at, n * sizeof(Slot), crc);
+    for (uint64_t i = at; i < at + n && !bad; ++i) {
+      const MsgMeta& meta = slots[i].value;
+      if (meta.IsHole()) continue;
+      const uint32_t block = BlockOf(meta.location);
+      if (block != checked_block) {
+        if (sizes.count(block) == 0) bad = true;
+        checked_block = block;
+      }
+      if (meta.subject_id >= num_subjects) {
+        bad = true;
+        break;
+      }
+      SubjectSpan& span = spans[meta.subject_id];
+      if (span.count++ == 0) span.first = first_seq + i;
+      span.last = first_seq + i;
+      ++live;
+      bytes += meta.stored_size;
     }
-    meta.subject_id = ids[subject];
-    RestoreMsgWithSubjectId(seq, meta);
   }
-  if (!r.done() || r.crc() != stored_crc) {
-    return reject(r.done() ? "checksum mismatch" : "trailing bytes");
+  if (crc != stored_crc) {
+    unmap();
+    return reject("checksum mismatch");
   }
+  bad = bad || live != num_msgs ||
+        (num_slots > 0 && (slots[0].value.IsHole() || slots[num_slots - 1].value.IsHole()));
+  for (uint32_t id = 0; id < num_subjects && !bad; ++id) bad = spans[id].count != counts[id];
+  if (bad) {
+    unmap();
+    return reject("bad message entry");
+  }
+  for (uint32_t id = 0; id < num_subjects; ++id) {
+    if (spans[id].count > 0) {
+      subjects().RestoreDeferred(id, spans[id].count, spans[id].first, spans[id].last);
+    }
+  }
+  RestoreAdopted(first_seq, region, region_bytes, num_slots, live, bytes);
   // Commit: block accounting, removal bookkeeping, sequence state.
   for (auto& [index, info] : infos) {
     MsgBlock* block = FindBlock(index);

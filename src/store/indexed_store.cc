@@ -132,6 +132,27 @@ void IndexedStore::RestoreLastSeq(uint64_t last_seq, int64_t last_ts_ns) {
   if (last_ts_ns > last_ts_ns_) last_ts_ns_ = last_ts_ns;
 }
 
+void IndexedStore::RestoreAdopted(uint64_t first_seq, void* region, size_t region_bytes,
+                                  uint64_t count, uint64_t live, uint64_t bytes) {
+  index_.Adopt(first_seq, region, region_bytes, count, live);
+  bytes_ += bytes;
+  if (count > 0) {
+    const uint64_t last = first_seq + count - 1;
+    subjects_.DeferLists([this, last](const SubjectIndex::DeferredAdd& add) {
+      const SeqIndex<MsgMeta>& index = index_;  // const: reading must not unprotect chunks
+      index.ForEachFrom(0, [&](uint64_t seq, const MsgMeta& meta) {
+        if (seq > last) return false;
+        add(meta.subject_id, seq);
+        return true;
+      });
+    });
+    if (last > last_seq_) {
+      last_seq_ = last;
+      last_ts_ns_ = index_.Find(last)->timestamp_ns;
+    }
+  }
+}
+
 void IndexedStore::ResetIndex() {
   index_.Clear();
   subjects_.Clear();
@@ -141,8 +162,9 @@ void IndexedStore::ResetIndex() {
 }
 
 void IndexedStore::DropFromIndex(uint64_t seq) {
+  // The subject index first: a deferred load (RestoreAdopted) reads the seq index.
+  subjects_.Remove(index_.Find(seq)->subject_id, seq);
   MsgMeta meta = index_.Remove(seq);
-  subjects_.Remove(meta.subject_id, seq);
   bytes_ -= meta.stored_size;
   OnRemoved(seq, meta);
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "store/seq_index.h"
@@ -12,12 +13,15 @@
 namespace spate::store {
 
 // What a store keeps in memory per live message, whatever the medium.
+// Its bytes are also the FileStore index snapshot's slot format (little-endian hosts only).
 struct MsgMeta {
   int64_t timestamp_ns = 0;
   uint64_t location = 0;  // the medium's own address (FileStore: block and offset)
   uint32_t subject_id = SubjectIndex::kNoSubject;
-  uint32_t stored_size = 0;  // StoredSize() of the message
+  uint32_t stored_size = 0;  // StoredSize() of the message; never 0 for a message
+  bool IsHole() const { return stored_size == 0; }
 };
+static_assert(sizeof(MsgMeta) == 24 && std::is_trivially_copyable_v<MsgMeta>);
 
 // The semantics shared by MemStore and FileStore: sequence assignment, the sequence and subject
 // indexes, filters, purge/compact/expiry, limits and State. A medium supplies how to write,
@@ -85,6 +89,12 @@ class IndexedStore : public StreamStore {
   bool RestoreRemove(uint64_t seq);                                 // false if absent
   void RestoreFloor(uint64_t floor);
   void RestoreLastSeq(uint64_t last_seq, int64_t last_ts_ns);
+  // Takes over a mapped array of `count` slots for sequences first_seq.. (SeqIndex::Adopt) on an
+  // empty index, whose `live` messages hold `bytes`. The caller has validated every slot and
+  // registered each subject's count and first/last sequence (SubjectIndex::RestoreDeferred); the
+  // per-subject sequence lists are built from the slots when first needed.
+  void RestoreAdopted(uint64_t first_seq, void* region, size_t region_bytes, uint64_t count,
+                      uint64_t live, uint64_t bytes);
   void ResetIndex();  // back to empty, e.g. after a half-read snapshot
   // Removes what the limits do not allow, persisting it (used after recovery and by updates).
   Status EnforceAllLimits();

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,13 @@ class PosixFile final : public File {
       offset += static_cast<uint64_t>(n);
     }
     return Status::Ok();
+  }
+
+  Result<void*> MapPrivate(uint64_t offset, size_t size) override {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_,
+                     static_cast<off_t>(offset));
+    if (p == MAP_FAILED) return ErrnoStatus("mmap", path_, errno);
+    return p;
   }
 
   Result<size_t> PRead(uint64_t offset, size_t size, char* out) override {
@@ -125,6 +133,18 @@ class PosixFileSystem final : public FileSystem {
 FileSystem* FileSystem::Posix() {
   static PosixFileSystem fs;
   return &fs;
+}
+
+Result<void*> File::MapPrivate(uint64_t offset, size_t size) {
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return Status::IoError("mmap: " + std::string(std::strerror(errno)));
+  Result<size_t> got = PRead(offset, size, static_cast<char*>(p));
+  if (!got.ok() || *got != size) {
+    ::munmap(p, size);
+    return got.ok() ? Status::IoError("short read while mapping") : got.status();
+  }
+  ::mprotect(p, size, PROT_READ);  // as the real mapping: read-only until mprotect
+  return p;
 }
 
 }  // namespace spate::store

@@ -1,83 +1,183 @@
 #pragma once
 
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <cstring>
+#include <new>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "common/assert.h"
+#include "store/large_alloc.h"
 
 namespace spate::store {
 
-// Per-sequence slots for one stream: slot i holds sequence base_ + i. Appends come in increasing
-// order, removals anywhere. A removed slot stays as a hole until it reaches either end, so the
-// cost is one slot per sequence between the first and the last live message (deque: O(1) at
-// both ends, stable cost per slot).
+// A value that tells a hole by itself (all-zero bytes are a hole), so a slot is just the value:
+// no flag, no padding, and an array of them can be written to disk and mapped back as it is.
+template <class T>
+concept SelfMarkingHole = std::is_trivially_copyable_v<T> && requires(const T& value) {
+  { value.IsHole() } -> std::same_as<bool>;
+};
+
+namespace detail {
+template <class T>
+struct FlaggedSlot {
+  T value{};
+  bool live = false;
+  bool IsLive() const { return live; }
+  T& Value() { return value; }
+  static FlaggedSlot Live(T v) { return FlaggedSlot{std::move(v), true}; }
+};
+template <class T>
+struct PlainSlot {
+  T value{};  // value-initialised: a hole
+  bool IsLive() const { return !value.IsHole(); }
+  T& Value() { return value; }
+  static PlainSlot Live(T v) { return PlainSlot{v}; }
+};
+}  // namespace detail
+
+// Per-sequence slots for one stream: slot i holds sequence first() + i. Appends come in
+// increasing order, removals anywhere. A removed slot stays as a hole until it reaches either
+// end, so the cost is one slot per sequence between the first and the last live message.
+//
+// Storage: fixed-size chunks of kChunkSlots slots (2 MiB for the FileStore's 32-byte slots),
+// taken from AllocateLarge so that a big index is backed by huge pages (one page fault per
+// 2 MiB: reloading a million-message index is dominated by faults otherwise). A small stream
+// has a single chunk that starts small and doubles up to kChunkSlots, so it does not pay a
+// full chunk. O(1) append, lookup and removal at either end; the front chunk is freed as soon
+// as the front passes it.
+// A big index can also start from an array mapped from a file (Adopt: the FileStore's index
+// snapshot), so reopening a stream neither zeroes nor copies memory for it. The mapping is
+// read-only; a chunk of it is made writable (mprotect) the first time something may write to it
+// (Remove, non-const Find), and the kernel then copies only the pages actually written.
 // Invariant: the first and last slots, if any, are live.
 // Threading: not thread-safe; owned by the store's owner.
-template <class T>
+template <class T, size_t kChunkSlots = 65536>
 class SeqIndex {
+  static_assert((kChunkSlots & (kChunkSlots - 1)) == 0, "chunk size must be a power of two");
+
  public:
-  bool empty() const { return slots_.empty(); }
+  using Slot = std::conditional_t<SelfMarkingHole<T>, detail::PlainSlot<T>, detail::FlaggedSlot<T>>;
+
+  SeqIndex() = default;
+  SeqIndex(const SeqIndex&) = delete;
+  SeqIndex& operator=(const SeqIndex&) = delete;
+  ~SeqIndex() { Clear(); }
+
+  bool empty() const { return size_ == 0; }
   uint64_t size() const { return live_; }
   // First and last live sequence; 0 when empty.
-  uint64_t first() const { return slots_.empty() ? 0 : base_; }
-  uint64_t last() const { return slots_.empty() ? 0 : base_ + slots_.size() - 1; }
+  uint64_t first() const { return size_ == 0 ? 0 : base_; }
+  uint64_t last() const { return size_ == 0 ? 0 : base_ + size_ - 1; }
 
   // `seq` must be greater than every sequence added before.
   void Add(uint64_t seq, T value) {
-    if (slots_.empty()) {
+    if (size_ == 0) {
       base_ = seq;
     } else {
       SPATE_ASSERT(seq > last(), "seq index append out of order: last %llu new %llu",
                    static_cast<unsigned long long>(last()), static_cast<unsigned long long>(seq));
-      for (uint64_t s = last() + 1; s < seq; ++s) slots_.push_back(Slot{});
+      for (uint64_t s = last() + 1; s < seq; ++s) new (PushBack()) Slot{};
     }
-    slots_.push_back(Slot{std::move(value), true});
+    new (PushBack()) Slot(Slot::Live(std::move(value)));
     ++live_;
   }
 
+  // The caller may write through the pointer.
   T* Find(uint64_t seq) {
-    if (slots_.empty() || seq < base_ || seq - base_ >= slots_.size()) return nullptr;
-    Slot& slot = slots_[seq - base_];
-    return slot.live ? &slot.value : nullptr;
+    if (size_ == 0 || seq < base_ || seq - base_ >= size_) return nullptr;
+    Slot& slot = WritableAt(seq - base_);
+    return slot.IsLive() ? &slot.Value() : nullptr;
   }
-  const T* Find(uint64_t seq) const { return const_cast<SeqIndex*>(this)->Find(seq); }
+  const T* Find(uint64_t seq) const {
+    if (size_ == 0 || seq < base_ || seq - base_ >= size_) return nullptr;
+    const Slot& slot = At(seq - base_);
+    return slot.IsLive() ? &slot.value : nullptr;
+  }
 
   // Removes `seq` (which must be live) and returns its value.
   T Remove(uint64_t seq) {
-    Slot& slot = slots_[seq - base_];
-    SPATE_ASSERT(slot.live, "removing a hole at seq %llu", static_cast<unsigned long long>(seq));
-    T value = std::move(slot.value);
+    Slot& slot = WritableAt(seq - base_);
+    SPATE_ASSERT(slot.IsLive(), "removing a hole at seq %llu",
+                 static_cast<unsigned long long>(seq));
+    T value = std::move(slot.Value());
     slot = Slot{};
     --live_;
-    while (!slots_.empty() && !slots_.front().live) {
-      slots_.pop_front();
-      ++base_;
-    }
-    while (!slots_.empty() && !slots_.back().live) slots_.pop_back();
+    while (size_ > 0 && !At(0).IsLive()) PopFront();
+    while (size_ > 0 && !At(size_ - 1).IsLive()) PopBack();
     return value;
   }
 
   void Clear() {
-    slots_.clear();
+    for (size_t i = 0; i < size_; ++i) At(i).~Slot();
+    for (size_t i = 0; i < chunks_.size(); ++i) FreeChunk(i);
+    chunks_.clear();
+    kinds_.clear();
+    chunk_slots_ = 0;
+    head_ = 0;
+    size_ = 0;
     live_ = 0;
+  }
+
+  // Takes over `count` slots for sequences first_seq.. that lie in `region`, a page-aligned
+  // private read-only mapping (mmap MAP_PRIVATE) of `region_bytes`; the index unmaps it piece by
+  // piece as the front passes and the rest at Clear. The index must be empty; slots must be
+  // valid (holes are zero bytes) with live ones at both ends; `live` is how many are live.
+  // Only for self-marking slots, whose bytes are the value.
+  void Adopt(uint64_t first_seq, void* region, size_t region_bytes, uint64_t count,
+             uint64_t live) requires SelfMarkingHole<T> {
+    SPATE_ASSERT(size_ == 0 && chunks_.empty(), "adopting into a non-empty seq index");
+    static_assert(kChunkSlots * sizeof(Slot) % 4096 == 0, "mapped chunks must be whole pages");
+    if (count == 0) {
+      munmap(region, region_bytes);
+      return;
+    }
+    auto* slots = static_cast<Slot*>(region);
+    const size_t full = count / kChunkSlots;
+    for (size_t i = 0; i < full; ++i) {
+      chunks_.push_back(slots + i * kChunkSlots);
+      kinds_.push_back(ChunkKind::kMappedReadOnly);
+    }
+    const size_t rest = count % kChunkSlots;
+    const size_t full_bytes = full * kChunkSlots * sizeof(Slot);
+    if (rest > 0) {
+      // Appends continue after the last slot: that chunk must be ours, with room to grow.
+      Slot* tail = NewChunk(kChunkSlots);
+      std::memcpy(static_cast<void*>(tail), slots + full * kChunkSlots, rest * sizeof(Slot));
+      chunks_.push_back(tail);
+      kinds_.push_back(ChunkKind::kOwned);
+    }
+    if (region_bytes > full_bytes) {
+      munmap(static_cast<char*>(region) + full_bytes, region_bytes - full_bytes);
+    }
+    chunk_slots_ = kChunkSlots;
+    head_ = 0;
+    base_ = first_seq;
+    size_ = count;
+    live_ = live;
   }
 
   // First live sequence >= start, or 0.
   uint64_t NextLive(uint64_t start) const {
-    if (slots_.empty()) return 0;
+    if (size_ == 0) return 0;
     if (start < base_) return base_;
-    for (uint64_t i = start - base_; i < slots_.size(); ++i) {
-      if (slots_[i].live) return base_ + i;
+    for (uint64_t i = start - base_; i < size_; ++i) {
+      if (At(i).IsLive()) return base_ + i;
     }
     return 0;
   }
   // Last live sequence <= at, or 0.
   uint64_t PrevLive(uint64_t at) const {
-    if (slots_.empty() || at < base_) return 0;
-    uint64_t i = std::min<uint64_t>(at - base_, slots_.size() - 1);
+    if (size_ == 0 || at < base_) return 0;
+    uint64_t i = std::min<uint64_t>(at - base_, size_ - 1);
     for (;; --i) {
-      if (slots_[i].live) return base_ + i;
+      if (At(i).IsLive()) return base_ + i;
       if (i == 0) return 0;
     }
   }
@@ -85,26 +185,126 @@ class SeqIndex {
   // Calls fn(seq, value) for live slots with seq >= start in order until fn returns false.
   template <class Fn>
   void ForEachFrom(uint64_t start, Fn&& fn) const {
-    if (slots_.empty()) return;
-    for (uint64_t i = start < base_ ? 0 : start - base_; i < slots_.size(); ++i) {
-      if (slots_[i].live && !fn(base_ + i, slots_[i].value)) return;
+    if (size_ == 0) return;
+    for (uint64_t i = start < base_ ? 0 : start - base_; i < size_; ++i) {
+      const Slot& slot = At(i);
+      if (slot.IsLive() && !fn(base_ + i, slot.value)) return;
     }
   }
   // Calls fn(seq) for every hole between first() and last().
   template <class Fn>
   void ForEachHole(Fn&& fn) const {
-    for (uint64_t i = 0; i < slots_.size(); ++i) {
-      if (!slots_[i].live) fn(base_ + i);
+    for (uint64_t i = 0; i < size_; ++i) {
+      if (!At(i).IsLive()) fn(base_ + i);
     }
   }
 
  private:
-  struct Slot {
-    T value{};
-    bool live = false;
-  };
-  std::deque<Slot> slots_;
-  uint64_t base_ = 0;  // sequence of slots_[0]
+  static constexpr size_t kFirstChunkSlots = 16;
+
+  // Slot i counted from the first one; chunks other than a lone small one hold kChunkSlots.
+  Slot& At(uint64_t i) {
+    const uint64_t pos = head_ + i;
+    return chunks_[pos / kChunkSlots][pos % kChunkSlots];
+  }
+  const Slot& At(uint64_t i) const { return const_cast<SeqIndex*>(this)->At(i); }
+  Slot& WritableAt(uint64_t i) {
+    const uint64_t pos = head_ + i;
+    const size_t chunk = pos / kChunkSlots;
+    if (kinds_[chunk] == ChunkKind::kMappedReadOnly) {
+      if (mprotect(chunks_[chunk], kChunkSlots * sizeof(Slot), PROT_READ | PROT_WRITE) != 0) {
+        SPATE_ASSERT(false, "seq index: cannot make a mapped chunk writable");
+      }
+      kinds_[chunk] = ChunkKind::kMappedWritable;
+    }
+    return chunks_[chunk][pos % kChunkSlots];
+  }
+
+  // Raw memory for one more slot at the back (the caller constructs it).
+  Slot* PushBack() {
+    const uint64_t pos = head_ + size_;
+    if (chunks_.empty()) {
+      chunk_slots_ = kFirstChunkSlots;
+      chunks_.push_back(NewChunk(chunk_slots_));
+      kinds_.push_back(ChunkKind::kOwned);
+      head_ = 0;
+    } else if (chunk_slots_ < kChunkSlots && pos == chunk_slots_) {
+      // The lone small chunk is full up to its end: double it (or slide the slots to its
+      // start when the front half is free), so a small stream stays in one small chunk.
+      const size_t new_slots = head_ >= chunk_slots_ / 2 ? chunk_slots_ : chunk_slots_ * 2;
+      Slot* moved = NewChunk(new_slots);
+      for (size_t i = 0; i < size_; ++i) {
+        Slot& from = At(i);
+        new (&moved[i]) Slot{std::move(from)};
+        from.~Slot();
+      }
+      FreeChunk(0);
+      chunks_[0] = moved;
+      chunk_slots_ = new_slots;
+      head_ = 0;
+    } else if (pos == chunks_.size() * kChunkSlots) {
+      chunks_.push_back(NewChunk(kChunkSlots));
+      kinds_.push_back(ChunkKind::kOwned);
+    }
+    Slot* slot = &At(size_);
+    ++size_;
+    return slot;
+  }
+
+  void PopFront() {
+    At(0).~Slot();
+    ++base_;
+    ++head_;
+    --size_;
+    if (size_ == 0) {
+      BecameEmpty();
+    } else if (head_ == kChunkSlots) {
+      FreeChunk(0);
+      chunks_.erase(chunks_.begin());
+      kinds_.erase(kinds_.begin());
+      head_ = 0;
+    }
+  }
+
+  void PopBack() {
+    At(size_ - 1).~Slot();
+    --size_;
+    if (size_ == 0) {
+      BecameEmpty();
+    } else if (chunks_.size() > 1 && head_ + size_ <= (chunks_.size() - 1) * kChunkSlots) {
+      FreeChunk(chunks_.size() - 1);
+      chunks_.pop_back();
+      kinds_.pop_back();
+    }
+  }
+
+  // A stream that keeps emptying and refilling (a work queue) keeps its one chunk.
+  void BecameEmpty() {
+    if (chunks_.size() == 1 && kinds_[0] == ChunkKind::kOwned) {
+      head_ = 0;
+    } else {
+      Clear();
+    }
+  }
+
+  static Slot* NewChunk(size_t slots) {
+    return static_cast<Slot*>(AllocateLarge(slots * sizeof(Slot)));
+  }
+  void FreeChunk(size_t i) {
+    if (kinds_[i] != ChunkKind::kOwned) {
+      munmap(chunks_[i], kChunkSlots * sizeof(Slot));
+    } else {
+      FreeLarge(chunks_[i], chunk_slots_ * sizeof(Slot));
+    }
+  }
+
+  std::vector<Slot*> chunks_;
+  enum class ChunkKind : uint8_t { kOwned, kMappedReadOnly, kMappedWritable };
+  std::vector<ChunkKind> kinds_;  // per chunk: ours, or a piece of an adopted mapping
+  size_t chunk_slots_ = 0;  // slots per chunk: below kChunkSlots only while there is one chunk
+  uint64_t head_ = 0;       // position of the first slot in chunks_[0]
+  uint64_t size_ = 0;       // slots from first() to last(), holes included
+  uint64_t base_ = 0;       // sequence of the first slot
   uint64_t live_ = 0;
 };
 

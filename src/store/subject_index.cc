@@ -38,6 +38,42 @@ void SubjectIndex::AddWithId(uint32_t id, uint64_t seq) {
   ++entry.live;
 }
 
+void SubjectIndex::DeferLists(std::function<void(const DeferredAdd&)> loader) {
+  LoadDeferred();
+  loader_ = std::move(loader);
+}
+
+void SubjectIndex::RestoreDeferred(uint32_t id, uint64_t count, uint64_t first, uint64_t last) {
+  Entry& entry = entries_[id];
+  SPATE_ASSERT(entry.seqs.empty() && entry.deferred == 0, "deferred restore onto a used subject");
+  entry.deferred = count;
+  entry.deferred_first = first;
+  entry.deferred_last = last;
+  entry.live += count;
+}
+
+void SubjectIndex::LoadDeferred() const {
+  if (!loader_) return;
+  auto* self = const_cast<SubjectIndex*>(this);
+  std::function<void(const DeferredAdd&)> loader = std::move(self->loader_);
+  self->loader_ = nullptr;
+  std::vector<SeqVector> lists(entries_.size());
+  for (size_t id = 0; id < entries_.size(); ++id) {
+    if (entries_[id].deferred > 0)
+      lists[id].reserve(entries_[id].deferred + entries_[id].seqs.size());
+  }
+  loader([&](uint32_t id, uint64_t seq) { lists[id].push_back(seq); });
+  for (size_t id = 0; id < entries_.size(); ++id) {
+    Entry& entry = self->entries_[id];
+    if (entry.deferred == 0) continue;
+    SPATE_ASSERT(lists[id].size() == entry.deferred && entry.head == 0 && entry.marked == 0,
+                 "deferred subject list of %s does not match its count", entry.name->c_str());
+    lists[id].insert(lists[id].end(), entry.seqs.begin(), entry.seqs.end());
+    entry.seqs = std::move(lists[id]);
+    entry.deferred = 0;
+  }
+}
+
 size_t SubjectIndex::LowerBound(const Entry& entry, uint64_t seq) const {
   auto it = std::lower_bound(entry.seqs.begin() + static_cast<std::ptrdiff_t>(entry.head),
                              entry.seqs.end(), seq,
@@ -57,7 +93,7 @@ void SubjectIndex::Normalize(Entry& entry) {
   const bool many_marks = entry.marked > 8 && entry.marked > entry.live;
   const bool long_head = entry.head > 8 && entry.head > entry.seqs.size() / 2;
   if (many_marks || long_head) {
-    std::vector<uint64_t> kept;
+    SeqVector kept;
     kept.reserve(entry.live);
     for (size_t i = entry.head; i < entry.seqs.size(); ++i) {
       if (!(entry.seqs[i] & kRemovedBit)) kept.push_back(entry.seqs[i]);
@@ -69,6 +105,7 @@ void SubjectIndex::Normalize(Entry& entry) {
 }
 
 void SubjectIndex::Remove(uint32_t id, uint64_t seq) {
+  LoadDeferred();
   Entry& entry = entries_[id];
   const size_t pos = LowerBound(entry, seq);
   SPATE_ASSERT(pos < entry.seqs.size() && entry.seqs[pos] == seq,
@@ -87,6 +124,7 @@ void SubjectIndex::Remove(uint32_t id, uint64_t seq) {
 }
 
 void SubjectIndex::Clear() {
+  loader_ = nullptr;
   by_name_.clear();
   entries_.clear();
   free_ids_.clear();
@@ -99,15 +137,18 @@ uint32_t SubjectIndex::Find(std::string_view subject) const {
 
 uint64_t SubjectIndex::First(uint32_t id) const {
   const Entry& entry = entries_[id];
+  if (entry.deferred > 0) return entry.deferred_first;  // nothing was removed since (Remove loads)
   return entry.live == 0 ? 0 : entry.seqs[entry.head];
 }
 
 uint64_t SubjectIndex::Last(uint32_t id) const {
   const Entry& entry = entries_[id];
-  return entry.live == 0 ? 0 : entry.seqs.back();
+  if (entry.live == 0) return 0;
+  return entry.seqs.size() > entry.head ? entry.seqs.back() : entry.deferred_last;
 }
 
 uint64_t SubjectIndex::NextAtOrAfter(uint32_t id, uint64_t start) const {
+  LoadDeferred();
   const Entry& entry = entries_[id];
   for (size_t i = LowerBound(entry, start); i < entry.seqs.size(); ++i) {
     if (!(entry.seqs[i] & kRemovedBit)) return entry.seqs[i];
@@ -116,6 +157,7 @@ uint64_t SubjectIndex::NextAtOrAfter(uint32_t id, uint64_t start) const {
 }
 
 uint64_t SubjectIndex::CountAtOrAfter(uint32_t id, uint64_t start) const {
+  LoadDeferred();
   const Entry& entry = entries_[id];
   if (entry.live == 0) return 0;
   if (start <= entry.seqs[entry.head]) return entry.live;
@@ -127,6 +169,7 @@ uint64_t SubjectIndex::CountAtOrAfter(uint32_t id, uint64_t start) const {
 }
 
 std::vector<uint64_t> SubjectIndex::Seqs(uint32_t id) const {
+  LoadDeferred();
   const Entry& entry = entries_[id];
   std::vector<uint64_t> out;
   out.reserve(entry.live);

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/large_alloc.h"
+
 namespace spate::store {
 
 // Subject -> the live sequences stored under it, so that last-per-subject, first-per-subject,
@@ -26,6 +28,14 @@ class SubjectIndex {
   uint32_t Add(std::string_view subject, uint64_t seq);
   // `id` must come from Intern or Add and still be registered or just interned.
   void AddWithId(uint32_t id, uint64_t seq);
+  // Bulk restore without building the sequence lists (a big stream reopens without touching
+  // 8 bytes per message): RestoreDeferred gives a subject's messages up to `up_to` by count and
+  // first/last sequence, and `loader` is run once, by the first method that needs the lists
+  // (Remove, NextAtOrAfter, CountAtOrAfter, Seqs), to replay every one of those (id, seq) in
+  // increasing order. Add/AddWithId of later sequences, Count, First, Last work without it.
+  using DeferredAdd = std::function<void(uint32_t id, uint64_t seq)>;
+  void DeferLists(std::function<void(const DeferredAdd&)> loader);
+  void RestoreDeferred(uint32_t id, uint64_t count, uint64_t first, uint64_t last);
   // Id for `subject`, creating an entry with no messages if needed. An entry left without
   // messages by the caller is not freed until Remove or Clear; use for bulk restore only.
   uint32_t Intern(std::string_view subject);
@@ -54,23 +64,32 @@ class SubjectIndex {
 
  private:
   static constexpr uint64_t kRemovedBit = uint64_t{1} << 63;
+  // A busy subject holds millions of sequences: big vectors get huge pages (large_alloc.h).
+  using SeqVector = std::vector<uint64_t, LargeAllocator<uint64_t>>;
   struct Entry {
     const std::string* name = nullptr;  // the key in by_name_ (node keys are stable)
-    std::vector<uint64_t> seqs;         // sorted; removed entries carry kRemovedBit
+    SeqVector seqs;                     // sorted; removed entries carry kRemovedBit
     size_t head = 0;                    // seqs[head] is the oldest live entry
     uint64_t live = 0;
     uint64_t marked = 0;  // entries after head carrying kRemovedBit
+    // Messages restored with RestoreDeferred and not yet in `seqs` (they precede all of it).
+    uint64_t deferred = 0;
+    uint64_t deferred_first = 0;
+    uint64_t deferred_last = 0;
   };
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   void Normalize(Entry& entry);
+  // Runs the deferred loader if there is one; const because lookups may need it.
+  void LoadDeferred() const;
   size_t LowerBound(const Entry& entry, uint64_t seq) const;
 
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> by_name_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_ids_;
+  std::function<void(const DeferredAdd&)> loader_;  // set while lists are deferred
 };
 
 }  // namespace spate::store

@@ -1,6 +1,8 @@
 // Measures FileStore throughput in both durability modes, group commit, and reopen time of a
 // 1,000,000-message stream with and without the index snapshot. Prints numbers; asserts nothing.
-// Not a test (it is not registered with ctest): run build/bin/store_bench [dir] [messages].
+// Not a test (it is not registered with ctest): run build/bin/store_bench [dir] [messages], or
+// build/bin/store_bench open STORE_DIR [rounds] to time opening an existing store (e.g. a
+// stream's directory under a server's store_dir).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -110,11 +112,28 @@ void Reopen(const std::string& dir, int count, size_t payload_size) {
   }
 }
 
+void OpenExisting(const std::string& dir, int rounds) {
+  FileStoreOptions options{.dir = dir, .sync = SyncMode::kInterval, .write_index_snapshot = false};
+  for (int round = 0; round < rounds; ++round) {
+    const auto start = Clock::now();
+    auto store = OpenOrDie(options);
+    const double open_ms = Seconds(start) * 1e3;
+    const StreamState state = store->State();
+    std::printf("open %s: %.1f ms (msgs %llu, snapshot used %llu)\n", dir.c_str(), open_ms,
+                static_cast<unsigned long long>(state.msgs),
+                static_cast<unsigned long long>(store->stats().snapshot_loads.load()));
+  }
+}
+
 }  // namespace
 }  // namespace spate::store
 
 int main(int argc, char** argv) {
   using namespace spate::store;
+  if (argc > 2 && std::string_view(argv[1]) == "open") {
+    OpenExisting(argv[2], argc > 3 ? std::atoi(argv[3]) : 5);
+    return 0;
+  }
   test::ScratchDir scratch;
   const std::string base = argc > 1 ? argv[1] : scratch.path();
   const int count = argc > 2 ? std::atoi(argv[2]) : 1'000'000;

@@ -44,3 +44,38 @@ TEST(SubjectIndexTest, LastRemovalFreesTheSubject) {
 
 }  // namespace
 }  // namespace spate::store
+
+namespace spate::store {
+namespace {
+
+// Deferred lists (a reopened snapshot): counts and first/last answer at once, later appends
+// work, and the first lookup that needs the lists replays the deferred sequences before them.
+TEST(SubjectIndexTest, DeferredListsLoadOnFirstNeed) {
+  SubjectIndex index;
+  const uint32_t a = index.Intern("a");
+  const uint32_t b = index.Intern("b");
+  index.RestoreDeferred(a, 3, 1, 5);  // a: 1 3 5
+  index.RestoreDeferred(b, 2, 2, 4);  // b: 2 4
+  int loads = 0;
+  index.DeferLists([&](const SubjectIndex::DeferredAdd& add) {
+    ++loads;
+    for (uint64_t seq = 1; seq <= 5; ++seq) add(seq % 2 ? a : b, seq);
+  });
+  EXPECT_EQ(index.Count(a), 3u);
+  EXPECT_EQ(index.First(a), 1u);
+  EXPECT_EQ(index.Last(b), 4u);
+  index.AddWithId(a, 7);
+  EXPECT_EQ(index.Last(a), 7u);
+  EXPECT_EQ(index.Count(a), 4u);
+  EXPECT_EQ(loads, 0);
+  EXPECT_EQ(index.NextAtOrAfter(a, 4), 5u);
+  EXPECT_EQ(loads, 1);
+  EXPECT_EQ(index.Seqs(a), (std::vector<uint64_t>{1, 3, 5, 7}));
+  index.Remove(b, 2);
+  EXPECT_EQ(index.First(b), 4u);
+  EXPECT_EQ(index.CountAtOrAfter(a, 2), 3u);
+  EXPECT_EQ(loads, 1);
+}
+
+}  // namespace
+}  // namespace spate::store

@@ -1,0 +1,135 @@
+#include "store/seq_index.h"
+
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+
+namespace spate::store {
+namespace {
+
+// A value that marks holes itself (as the FileStore's MsgMeta does): zero `size` is a hole.
+struct Plain {
+  uint64_t tag = 0;
+  uint32_t size = 0;
+  uint32_t pad = 0;
+  bool IsHole() const { return size == 0; }
+};
+static_assert(SelfMarkingHole<Plain>);
+static_assert(!SelfMarkingHole<std::string>);
+
+Plain PlainFor(uint64_t seq) { return Plain{seq * 7, static_cast<uint32_t>(seq % 1000 + 1), 0}; }
+
+// Checks every observable answer of `index` against the model, over the whole sequence range.
+template <class Index, class Model, class Same>
+void ExpectMatches(const Index& index, const Model& model, uint64_t max_seq, Same same) {
+  ASSERT_EQ(index.size(), model.size());
+  ASSERT_EQ(index.empty(), model.empty());
+  if (model.empty()) return;
+  EXPECT_EQ(index.first(), model.begin()->first);
+  EXPECT_EQ(index.last(), model.rbegin()->first);
+  for (uint64_t seq = 0; seq <= max_seq + 1; ++seq) {
+    auto it = model.find(seq);
+    const auto* found = index.Find(seq);
+    ASSERT_EQ(found != nullptr, it != model.end()) << "seq " << seq;
+    if (found != nullptr) {
+      ASSERT_TRUE(same(*found, it->second)) << "seq " << seq;
+    }
+    auto next = model.lower_bound(seq);
+    ASSERT_EQ(index.NextLive(seq), next == model.end() ? 0 : next->first) << "seq " << seq;
+  }
+  uint64_t visited = 0;
+  auto it = model.begin();
+  index.ForEachFrom(0, [&](uint64_t seq, const auto&) {
+    EXPECT_EQ(seq, it->first);
+    ++it;
+    ++visited;
+    return true;
+  });
+  EXPECT_EQ(visited, model.size());
+}
+
+// Random appends (with gaps) and removals at both ends and in the middle, crossing many chunk
+// boundaries (8-slot chunks), so that the small first chunk, its growth, full chunks and the
+// freeing of chunks at both ends are all exercised.
+TEST(SeqIndexTest, RandomOperationsMatchAMap) {
+  std::mt19937_64 rng(42);
+  SeqIndex<Plain, 8> plain;
+  SeqIndex<std::string, 8> flagged;
+  std::map<uint64_t, uint64_t> model;
+  uint64_t next = 1;
+  for (int step = 0; step < 4000; ++step) {
+    const uint64_t dice = rng() % 10;
+    if (dice < 6 || model.empty()) {
+      next += rng() % 4 == 0 ? 1 + rng() % 20 : 0;  // sometimes a gap
+      plain.Add(next, PlainFor(next));
+      flagged.Add(next, std::to_string(next));
+      model[next] = next;
+      ++next;
+    } else {
+      auto it = model.begin();
+      if (dice == 6) {
+        it = std::prev(model.end());
+      } else if (dice > 7) {
+        std::advance(it, static_cast<long>(rng() % model.size()));
+      }
+      const uint64_t seq = it->first;
+      EXPECT_EQ(plain.Remove(seq).tag, seq * 7);
+      EXPECT_EQ(flagged.Remove(seq), std::to_string(seq));
+      model.erase(it);
+    }
+    if (step % 97 == 0) {
+      ExpectMatches(plain, model, next,
+                    [](const Plain& p, uint64_t seq) { return p.tag == seq * 7; });
+      ExpectMatches(flagged, model, next,
+                    [](const std::string& s, uint64_t seq) { return s == std::to_string(seq); });
+    }
+  }
+}
+
+// An adopted read-only mapping behaves like slots added one by one: lookups, removals (which
+// make a chunk writable first), appends after it (the partial last chunk is copied) and freeing the
+// mapped chunks from the front.
+TEST(SeqIndexTest, AdoptedMappingBehavesLikeAddedSlots) {
+  constexpr size_t kChunk = 512;  // 512 x 16 bytes = 2 pages
+  constexpr uint64_t kFirst = 100;
+  constexpr uint64_t kCount = kChunk * 3 + 77;
+  const size_t bytes = kCount * sizeof(Plain);
+  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  auto* slots = static_cast<Plain*>(region);
+  std::map<uint64_t, uint64_t> model;
+  for (uint64_t i = 0; i < kCount; ++i) {
+    if (i % 5 == 3) continue;  // holes stay zero bytes
+    slots[i] = PlainFor(kFirst + i);
+    model[kFirst + i] = kFirst + i;
+  }
+  ASSERT_EQ(mprotect(region, bytes, PROT_READ), 0);  // as FileSystem::MapPrivate hands it out
+  SeqIndex<Plain, kChunk> index;
+  index.Adopt(kFirst, region, bytes, kCount, model.size());
+  auto same = [](const Plain& p, uint64_t seq) { return p.tag == seq * 7; };
+  ExpectMatches(index, model, kFirst + kCount, same);
+
+  for (uint64_t seq = kFirst + 10; seq < kFirst + 40; ++seq) {
+    if (model.erase(seq) > 0) index.Remove(seq);
+  }
+  for (uint64_t seq = kFirst + kCount; seq < kFirst + kCount + kChunk * 2; ++seq) {
+    index.Add(seq, PlainFor(seq));
+    model[seq] = seq;
+  }
+  ExpectMatches(index, model, kFirst + kCount + kChunk * 2, same);
+  // Drain from the front past every mapped chunk.
+  while (model.size() > 5) {
+    index.Remove(model.begin()->first);
+    model.erase(model.begin());
+  }
+  ExpectMatches(index, model, kFirst + kCount + kChunk * 2, same);
+  index.Clear();
+  EXPECT_TRUE(index.empty());
+}
+
+}  // namespace
+}  // namespace spate::store
