@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -86,6 +88,36 @@ class JetStream {
   Status DeleteConsumer(std::string_view stream, std::string_view consumer);
   Result<std::vector<std::string>> ConsumerNames(std::string_view stream);
   Result<std::vector<ConsumerInfo>> ListConsumers(std::string_view stream);
+
+  // ---- publish with ack ----
+  // Publishes and waits for the stream's PubAck (options.timeout, else the context's). A message
+  // no stream takes is IsNoResponders(); a broken expectation (PubOptions) or a duplicate-window
+  // conflict is an ApiError (10071 wrong last sequence, 10070 wrong last msg id, 10060 stream
+  // mismatch). A duplicate within the window is not an error: PubAck::duplicate is set.
+  Result<PubAck> Publish(std::string_view subject, std::string_view data,
+                         const PubOptions& options = {});
+  Result<PubAck> Publish(std::string_view subject, const Headers& headers, std::string_view data,
+                         const PubOptions& options = {});
+
+  // Asynchronous publish inside a bounded window of unacknowledged messages (JsOptions).
+  // `on_ack` runs exactly once unless this call fails: with the PubAck or the error, on the
+  // connection's dispatcher thread when the reply arrives, or on the thread of a later
+  // PublishAsync / PublishAsyncComplete call that finds the ack overdue (timeout error). It must
+  // not block for long: acks of other publishes wait behind it. Returns an error (and never runs
+  // `on_ack`) when the window stays full (see JsOptions) or the connection refuses the publish.
+  // Called from a connection callback, a full window fails at once instead of blocking (the
+  // dispatcher delivers the acks that would make room).
+  using AckHandler = std::function<void(Result<PubAck>)>;
+  Status PublishAsync(std::string_view subject, std::string_view data, const PubOptions& options,
+                      AckHandler on_ack);
+  Status PublishAsync(std::string_view subject, const Headers& headers, std::string_view data,
+                      const PubOptions& options, AckHandler on_ack);
+  // The same with a future (one shared state per message; the callback form is lighter).
+  std::future<Result<PubAck>> PublishAsync(std::string_view subject, std::string_view data,
+                                           const PubOptions& options = {});
+  // Waits until no async publish is pending (acks received or timed out).
+  Status PublishAsyncComplete(std::chrono::milliseconds timeout);
+  size_t PublishAsyncPending() const;
 
   // ---- account ----
   Result<AccountInfo> GetAccountInfo();

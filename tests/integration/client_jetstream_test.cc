@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <set>
 #include <string>
@@ -285,6 +286,120 @@ TEST_P(ClientJetStreamTest, NoJetStreamIsNoResponders) {
   auto js = JetStream::Create(**conn, js_options);
   ASSERT_TRUE(js.ok());
   EXPECT_TRUE(IsNoResponders(js->GetAccountInfo().status()));
+}
+
+TEST_P(ClientJetStreamTest, SyncPublishDedupAndExpectations) {
+  MakeStream();
+  PubOptions with_id;
+  with_id.msg_id = "order-1";
+  Result<PubAck> first = js_->Publish("ORDERS.new", "one", with_id);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->stream, "ORDERS");
+  EXPECT_EQ(first->seq, 1u);
+  EXPECT_FALSE(first->duplicate);
+  Result<PubAck> again = js_->Publish("ORDERS.new", "one", with_id);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->seq, 1u);
+
+  PubOptions expect;
+  expect.expected_last_seq = 1;
+  Result<PubAck> second = js_->Publish("ORDERS.new", "two", expect);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(second->seq, 2u);
+  Result<PubAck> stale = js_->Publish("ORDERS.new", "three", expect);  // last is 2 now
+  ASSERT_FALSE(stale.ok());
+  EXPECT_TRUE(IsApiError(stale.status(), kErrStreamWrongLastSequence)) << stale.status().message();
+
+  PubOptions per_subject;
+  per_subject.expected_last_subject_seq = 0;  // ORDERS.other has no message yet
+  ASSERT_TRUE(js_->Publish("ORDERS.other", "a", per_subject).ok());
+  EXPECT_TRUE(IsApiError(js_->Publish("ORDERS.other", "b", per_subject).status(),
+                         kErrStreamWrongLastSequence));
+  PubOptions wrong_stream;
+  wrong_stream.expected_stream = "NOPE";
+  EXPECT_TRUE(
+      IsApiError(js_->Publish("ORDERS.new", "x", wrong_stream).status(), kErrStreamNotMatch));
+  PubOptions last_id;
+  last_id.expected_last_msg_id = "order-0";
+  EXPECT_TRUE(
+      IsApiError(js_->Publish("ORDERS.new", "x", last_id).status(), kErrStreamWrongLastMsgId));
+
+  Result<PubAck> nobody = js_->Publish("nowhere", "x");
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_TRUE(IsNoResponders(nobody.status())) << nobody.status().message();
+}
+
+TEST_P(ClientJetStreamTest, AsyncPublishWindowAndDedup) {
+  MakeStream();
+  JsOptions small;
+  small.max_async_pending = 8;
+  small.timeout = 2000ms;
+  auto js = JetStream::Create(*conn_, small);
+  ASSERT_TRUE(js.ok());
+  constexpr int kCount = 500;
+  std::mutex mu;
+  std::vector<uint64_t> seqs;
+  int errors = 0;
+  for (int i = 0; i < kCount; ++i) {
+    PubOptions o;
+    o.msg_id = "m" + std::to_string(i % 250);  // the second half are duplicates
+    ASSERT_TRUE(js->PublishAsync("ORDERS.async", std::to_string(i), o, [&](Result<PubAck> ack) {
+                    std::lock_guard lock(mu);
+                    if (!ack.ok() || ack->duplicate) {
+                      errors += ack.ok() ? 0 : 1;
+                      return;
+                    }
+                    seqs.push_back(ack->seq);
+                  }).ok());
+    EXPECT_LE(js->PublishAsyncPending(), 8u);
+  }
+  ASSERT_TRUE(js->PublishAsyncComplete(5000ms).ok());
+  EXPECT_EQ(js->PublishAsyncPending(), 0u);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(errors, 0);
+    EXPECT_EQ(seqs.size(), 250u);
+  }
+  Result<StreamInfo> info = js_->GetStreamInfo("ORDERS");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->state.msgs, 250u);
+
+  // Futures, and errors coming back through them.
+  std::future<Result<PubAck>> ok = js->PublishAsync("ORDERS.async", "f");
+  PubOptions stale;
+  stale.expected_last_seq = 1;
+  std::future<Result<PubAck>> bad = js->PublishAsync("ORDERS.async", "g", stale);
+  std::future<Result<PubAck>> none = js->PublishAsync("nowhere", "h");
+  ASSERT_EQ(ok.wait_for(5s), std::future_status::ready);
+  Result<PubAck> ok_ack = ok.get();
+  ASSERT_TRUE(ok_ack.ok()) << ok_ack.status().message();
+  EXPECT_EQ(ok_ack->seq, 251u);
+  EXPECT_TRUE(IsApiError(bad.get().status(), kErrStreamWrongLastSequence));
+  EXPECT_TRUE(IsNoResponders(none.get().status()));
+}
+
+TEST_P(ClientJetStreamTest, AsyncPublishFullWindowFailsWhenNotBlocking) {
+  MakeStream();
+  JsOptions o;
+  o.max_async_pending = 2;
+  o.async_block_when_full = false;
+  o.async_ack_timeout = 200ms;
+  auto js = JetStream::Create(*conn_, o);
+  ASSERT_TRUE(js.ok());
+  // Subscribers that never answer keep the window full (nothing stores "silent.*").
+  auto silent = conn_->Subscribe("silent.*", [](const Msg&) {});
+  ASSERT_TRUE(silent.ok());
+  ASSERT_TRUE(conn_->Flush().ok());
+  std::atomic<int> timeouts{0};
+  auto count_timeout = [&](Result<PubAck> r) { timeouts += IsTimeout(r.status()) ? 1 : 0; };
+  ASSERT_TRUE(js->PublishAsync("silent.a", "1", {}, count_timeout).ok());
+  ASSERT_TRUE(js->PublishAsync("silent.b", "2", {}, count_timeout).ok());
+  Status full = js->PublishAsync("silent.c", "3", {}, count_timeout);
+  EXPECT_EQ(full.code(), Status::Code::kUnavailable) << full.message();
+  // The overdue acks time out and free the window.
+  EXPECT_TRUE(js->PublishAsyncComplete(2000ms).ok());
+  EXPECT_EQ(timeouts, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ClientJetStreamTest,
