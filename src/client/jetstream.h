@@ -13,13 +13,18 @@
 #include "client/connection.h"
 #include "client/jetstream_config.h"
 #include "client/jetstream_types.h"
+#include "client/js_msg.h"
+#include "client/ordered_consumer.h"
+#include "client/pull_subscription.h"
+#include "client/push_subscription.h"
 #include "common/status.h"
 
 namespace spate::client {
 
 namespace detail {
 struct JetStreamState;
-}
+struct OrderedState;
+}  // namespace detail
 
 struct JsOptions {
   // The API subject prefix. Empty: "$JS.API", or "$JS.<domain>.API" when `domain` is set.
@@ -119,6 +124,24 @@ class JetStream {
   Status PublishAsyncComplete(std::chrono::milliseconds timeout);
   size_t PublishAsyncPending() const;
 
+  // ---- consume ----
+  // A pull subscription on an existing consumer (looked up: it must exist and be a pull one).
+  Result<PullSubscription> PullSubscribe(std::string_view stream, std::string_view consumer);
+  // Creates (or updates) the pull consumer `consumer` with `config` (its name and durable_name
+  // are set to `consumer`), then subscribes.
+  Result<PullSubscription> PullSubscribe(std::string_view stream, std::string_view consumer,
+                                         ConsumerConfig config);
+  // A push consumer: subscribes the deliver subject (a new inbox when config.deliver_subject is
+  // empty; config.deliver_group as queue group), then creates or updates the consumer (durable
+  // when config.durable_name is set, else ephemeral). `handler` runs on the dispatcher thread.
+  Result<PushSubscription> Subscribe(std::string_view stream, ConsumerConfig config,
+                                     JsMsgHandler handler);
+  Result<PushSubscription> SubscribeSync(std::string_view stream, ConsumerConfig config);
+  // An ordered consumer (see ordered_consumer.h).
+  Result<std::unique_ptr<OrderedConsumer>> SubscribeOrdered(std::string_view stream,
+                                                            OrderedConsumerOptions options,
+                                                            JsMsgHandler handler);
+
   // ---- account ----
   Result<AccountInfo> GetAccountInfo();
 
@@ -134,7 +157,16 @@ class JetStream {
   const std::string& api_prefix() const;
 
  private:
+  friend class PushSubscription;
+  friend class KeyValue;
+  friend struct detail::OrderedState;
   explicit JetStream(std::shared_ptr<detail::JetStreamState> state) : state_(std::move(state)) {}
+  Result<PushSubscription> SubscribePush(std::string_view stream, ConsumerConfig config,
+                                         JsMsgHandler handler, bool sync);
+  // SubscribeOrdered with a hook run after each (re)creation of the consumer (KV watchers).
+  Result<std::unique_ptr<OrderedConsumer>> SubscribeOrderedInternal(
+      std::string_view stream, OrderedConsumerOptions options, JsMsgHandler handler,
+      std::function<void(const ConsumerInfo&)> on_created);
   std::shared_ptr<detail::JetStreamState> state_;
 };
 

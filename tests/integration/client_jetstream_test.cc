@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
@@ -400,6 +401,176 @@ TEST_P(ClientJetStreamTest, AsyncPublishFullWindowFailsWhenNotBlocking) {
   // The overdue acks time out and free the window.
   EXPECT_TRUE(js->PublishAsyncComplete(2000ms).ok());
   EXPECT_EQ(timeouts, 2);
+}
+
+TEST_P(ClientJetStreamTest, PullFetchAckAndNakRedelivery) {
+  MakeStream();
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(js_->Publish("ORDERS.new", std::to_string(i)).ok());
+  ConsumerConfig cfg;
+  cfg.ack_wait = 30s;
+  auto sub = js_->PullSubscribe("ORDERS", "worker", cfg);
+  ASSERT_TRUE(sub.ok()) << sub.status().message();
+
+  Result<std::vector<JsMsg>> batch = sub->Fetch(3, 2000ms);
+  ASSERT_TRUE(batch.ok()) << batch.status().message();
+  ASSERT_EQ(batch->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*batch)[i].data(), std::to_string(i + 1));
+    Result<MsgMetadata> md = (*batch)[i].Metadata();
+    ASSERT_TRUE(md.ok()) << md.status().message();
+    EXPECT_EQ(md->stream, "ORDERS");
+    EXPECT_EQ(md->consumer, "worker");
+    EXPECT_EQ(md->stream_seq.value, i + 1);
+    EXPECT_EQ(md->consumer_seq.value, i + 1);
+    EXPECT_EQ(md->num_delivered, 1u);
+    EXPECT_EQ(md->num_pending, 4 - i);
+  }
+  ASSERT_TRUE((*batch)[0].AckSync(2000ms).ok());
+  EXPECT_FALSE((*batch)[0].Ack().ok());  // already acknowledged
+  ASSERT_TRUE((*batch)[1].Ack().ok());
+  ASSERT_TRUE((*batch)[2].Nak().ok());  // redelivered at once
+
+  // The rest, plus the nak'd one again (redelivered first or last, as the server orders it).
+  std::vector<std::string> got;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Result<std::vector<JsMsg>> more = sub->Fetch(10, 200ms);
+        if (!more.ok()) return false;
+        for (JsMsg& m : *more) {
+          got.push_back(m.data());
+          if (m.data() == "3") {
+            EXPECT_EQ(m.Metadata()->num_delivered, 2u);
+          }
+          EXPECT_TRUE(m.AckSync(2000ms).ok());
+        }
+        return got.size() >= 3;
+      },
+      5000ms));
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"3", "4", "5"}));
+
+  // Nothing left: an empty batch, not an error, and within the timeout.
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<std::vector<JsMsg>> empty = sub->Fetch(5, 300ms);
+  ASSERT_TRUE(empty.ok()) << empty.status().message();
+  EXPECT_TRUE(empty->empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto info = js_->GetConsumerInfo("ORDERS", "worker");
+        return info.ok() && info->num_ack_pending == 0 && info->ack_floor.stream_seq == 5;
+      },
+      2000ms));
+
+  // Term and in-progress are accepted; a delayed nak comes back after its delay.
+  ASSERT_TRUE(js_->Publish("ORDERS.new", "6").ok());
+  ASSERT_TRUE(js_->Publish("ORDERS.new", "7").ok());
+  batch = sub->Fetch(2, 2000ms);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->size(), 2u);
+  ASSERT_TRUE((*batch)[0].InProgress().ok());
+  ASSERT_TRUE((*batch)[0].Term("bad order").ok());
+  ASSERT_TRUE((*batch)[1].Nak(Nanos(200ms)).ok());
+  const auto nak_at = std::chrono::steady_clock::now();
+  Result<std::vector<JsMsg>> again = sub->Fetch(1, 3000ms);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].data(), "7");
+  EXPECT_GE(std::chrono::steady_clock::now() - nak_at, 150ms);
+  ASSERT_TRUE((*again)[0].Ack().ok());
+
+  // Binding to an existing consumer; a missing one is an API error.
+  EXPECT_TRUE(js_->PullSubscribe("ORDERS", "worker").ok());
+  EXPECT_TRUE(IsApiError(js_->PullSubscribe("ORDERS", "nobody").status(), kErrConsumerNotFound));
+}
+
+TEST_P(ClientJetStreamTest, PushDurableManualAck) {
+  MakeStream();
+  std::mutex mu;
+  std::vector<std::string> seen;
+  std::atomic<int> acked{0};
+  ConsumerConfig cfg;
+  cfg.durable_name = "pusher";
+  cfg.flow_control = true;
+  cfg.idle_heartbeat = 200ms;
+  auto sub = js_->Subscribe("ORDERS", cfg, [&](JsMsg& m) {
+    {
+      std::lock_guard lock(mu);
+      seen.push_back(m.data());
+    }
+    if (m.Ack().ok()) acked++;
+  });
+  ASSERT_TRUE(sub.ok()) << sub.status().message();
+  EXPECT_EQ(sub->consumer(), "pusher");
+  constexpr int kCount = 200;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(
+        js_->PublishAsync("ORDERS.push", std::to_string(i), {}, [](Result<PubAck>) {}).ok());
+  }
+  ASSERT_TRUE(js_->PublishAsyncComplete(5000ms).ok());
+  ASSERT_TRUE(WaitFor([&] { return acked == kCount; }, 5000ms)) << acked;
+  {
+    std::lock_guard lock(mu);
+    for (int i = 0; i < kCount; ++i) ASSERT_EQ(seen[i], std::to_string(i));  // in order
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto info = js_->GetConsumerInfo("ORDERS", "pusher");
+        return info.ok() && info->num_ack_pending == 0 && info->num_pending == 0;
+      },
+      3000ms));
+  ASSERT_TRUE(sub->Unsubscribe().ok());
+  EXPECT_TRUE(js_->GetConsumerInfo("ORDERS", "pusher").ok());  // a durable stays
+
+  // Sync, ephemeral: heartbeats pass unseen, the consumer goes with the subscription.
+  ConsumerConfig eph;
+  eph.idle_heartbeat = 100ms;
+  eph.deliver_policy = DeliverPolicy::kLast;
+  auto sync = js_->SubscribeSync("ORDERS", eph);
+  ASSERT_TRUE(sync.ok()) << sync.status().message();
+  Result<JsMsg> last = sync->NextMsg(2000ms);
+  ASSERT_TRUE(last.ok()) << last.status().message();
+  EXPECT_EQ(last->data(), std::to_string(kCount - 1));
+  ASSERT_TRUE(last->Ack().ok());
+  EXPECT_TRUE(IsTimeout(sync->NextMsg(350ms).status()));  // > 3 heartbeats, none returned
+  const std::string name = sync->consumer();
+  ASSERT_TRUE(sync->Unsubscribe().ok());
+  EXPECT_TRUE(IsApiError(js_->GetConsumerInfo("ORDERS", name).status(), kErrConsumerNotFound));
+}
+
+TEST_P(ClientJetStreamTest, OrderedConsumerDeliversInOrderAndRecovers) {
+  MakeStream();
+  for (int i = 1; i <= 50; ++i) ASSERT_TRUE(js_->Publish("ORDERS.a", std::to_string(i)).ok());
+  std::mutex mu;
+  std::vector<uint64_t> seqs;
+  OrderedConsumerOptions o;
+  o.idle_heartbeat = 100ms;
+  auto oc = js_->SubscribeOrdered("ORDERS", o, [&](JsMsg& m) {
+    std::lock_guard lock(mu);
+    seqs.push_back(m.Metadata()->stream_seq.value);
+  });
+  ASSERT_TRUE(oc.ok()) << oc.status().message();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return seqs.size() == 50;
+      },
+      3000ms));
+  // Deleting the consumer under it: heartbeats stop, it is recreated from stream seq 51.
+  const std::string first = (*oc)->ConsumerName();
+  ASSERT_TRUE(js_->DeleteConsumer("ORDERS", first).ok());
+  ASSERT_TRUE(WaitFor([&] { return (*oc)->Resets() >= 1; }, 3000ms));
+  EXPECT_NE((*oc)->ConsumerName(), first);
+  for (int i = 51; i <= 60; ++i) ASSERT_TRUE(js_->Publish("ORDERS.a", std::to_string(i)).ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return seqs.size() == 60;
+      },
+      3000ms));
+  (*oc)->Stop();
+  std::lock_guard lock(mu);
+  for (size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ClientJetStreamTest,
