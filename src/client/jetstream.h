@@ -14,6 +14,7 @@
 #include "client/jetstream_config.h"
 #include "client/jetstream_types.h"
 #include "client/js_msg.h"
+#include "client/key_value.h"
 #include "client/ordered_consumer.h"
 #include "client/pull_subscription.h"
 #include "client/push_subscription.h"
@@ -141,6 +142,15 @@ class JetStream {
   Result<std::unique_ptr<OrderedConsumer>> SubscribeOrdered(std::string_view stream,
                                                             OrderedConsumerOptions options,
                                                             JsMsgHandler handler);
+
+  // ---- key-value buckets (key_value.h) ----
+  // Creates the bucket's stream (KV_<bucket>, "$KV.<bucket>.>", per-key history, rollup and
+  // direct get allowed, deletes denied, discard new, a 2-minute duplicate window or the TTL when
+  // shorter). Creating a bucket that exists with the same settings succeeds.
+  Result<KeyValue> CreateKeyValue(const KvConfig& config);
+  // A handle on an existing bucket; NotFound ("bucket not found") when there is none.
+  Result<KeyValue> GetKeyValue(std::string_view bucket);
+  Status DeleteKeyValue(std::string_view bucket);
 
   // ---- account ----
   Result<AccountInfo> GetAccountInfo();

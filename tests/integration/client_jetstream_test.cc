@@ -573,6 +573,117 @@ TEST_P(ClientJetStreamTest, OrderedConsumerDeliversInOrderAndRecovers) {
   for (size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1);
 }
 
+TEST_P(ClientJetStreamTest, KeyValueOperations) {
+  KvConfig cfg;
+  cfg.bucket = "config";
+  cfg.history = 5;
+  cfg.storage = StorageType::kMemory;
+  Result<KeyValue> kv = js_->CreateKeyValue(cfg);
+  ASSERT_TRUE(kv.ok()) << kv.status().message();
+  Result<StreamInfo> stream = js_->GetStreamInfo("KV_config");
+  ASSERT_TRUE(stream.ok());
+  EXPECT_EQ(stream->config.subjects, std::vector<std::string>{"$KV.config.>"});
+  EXPECT_EQ(stream->config.max_msgs_per_subject, 5);
+  EXPECT_TRUE(stream->config.allow_rollup);
+  EXPECT_TRUE(stream->config.deny_delete);
+  EXPECT_TRUE(stream->config.allow_direct);
+  EXPECT_EQ(stream->config.discard, DiscardPolicy::kNew);
+  EXPECT_TRUE(js_->CreateKeyValue(cfg).ok());  // same settings: fine
+
+  // A watcher started on the empty bucket: the marker first, then live updates.
+  auto watch = kv->WatchAll();
+  ASSERT_TRUE(watch.ok()) << watch.status().message();
+  Result<std::optional<KvEntry>> marker = (*watch)->Next(2000ms);
+  ASSERT_TRUE(marker.ok()) << marker.status().message();
+  EXPECT_FALSE(marker->has_value());
+
+  Result<uint64_t> r1 = kv->Put("app.color", "red");
+  ASSERT_TRUE(r1.ok()) << r1.status().message();
+  Result<KvEntry> got = kv->Get("app.color");
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->value, "red");
+  EXPECT_EQ(got->revision, *r1);
+  EXPECT_EQ(got->bucket, "config");
+  EXPECT_EQ(got->key, "app.color");
+  EXPECT_EQ(got->operation, KvOp::kPut);
+  EXPECT_GT(got->created.time_since_epoch().count(), 0);
+
+  // Create only when absent; Update only from the current revision.
+  EXPECT_TRUE(IsKeyExists(kv->Create("app.color", "blue").status()));
+  Result<uint64_t> r2 = kv->Update("app.color", "blue", *r1);
+  ASSERT_TRUE(r2.ok()) << r2.status().message();
+  EXPECT_TRUE(
+      IsApiError(kv->Update("app.color", "green", *r1).status(), kErrStreamWrongLastSequence));
+  Result<uint64_t> created = kv->Create("app.size", "10");
+  ASSERT_TRUE(created.ok()) << created.status().message();
+
+  // Delete leaves a marker: Get says not found, Create works again over it.
+  ASSERT_TRUE(kv->Delete("app.size").ok());
+  EXPECT_TRUE(IsKeyNotFound(kv->Get("app.size").status()));
+  Result<uint64_t> recreated = kv->Create("app.size", "12");
+  ASSERT_TRUE(recreated.ok()) << recreated.status().message();
+  EXPECT_EQ(kv->Get("app.size")->value, "12");
+  EXPECT_TRUE(IsKeyNotFound(kv->Get("never.set").status()));
+  EXPECT_EQ(kv->Put("bad key", "x").status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(kv->Put(".dot", "x").status().code(), Status::Code::kInvalidArgument);
+
+  // History keeps every revision (markers too); purge drops them all but the purge marker.
+  Result<std::vector<KvEntry>> hist = kv->History("app.size");
+  ASSERT_TRUE(hist.ok()) << hist.status().message();
+  ASSERT_EQ(hist->size(), 3u);
+  EXPECT_EQ((*hist)[0].value, "10");
+  EXPECT_EQ((*hist)[1].operation, KvOp::kDelete);
+  EXPECT_EQ((*hist)[2].value, "12");
+  ASSERT_TRUE(kv->Purge("app.size").ok());
+  hist = kv->History("app.size");
+  ASSERT_TRUE(hist.ok());
+  ASSERT_EQ(hist->size(), 1u);
+  EXPECT_EQ((*hist)[0].operation, KvOp::kPurge);
+  EXPECT_TRUE(IsKeyNotFound(kv->History("never.set").status()));
+
+  Result<std::vector<std::string>> keys = kv->Keys();
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  EXPECT_EQ(*keys, std::vector<std::string>{"app.color"});
+
+  // The watcher saw every change in order.
+  std::vector<std::string> seen;
+  while (true) {
+    Result<std::optional<KvEntry>> e = (*watch)->Next(500ms);
+    if (!e.ok()) break;
+    ASSERT_TRUE(e->has_value());
+    const KvEntry& entry = **e;
+    seen.push_back(entry.key + "=" +
+                   (entry.operation == KvOp::kPut      ? entry.value
+                    : entry.operation == KvOp::kDelete ? "DEL"
+                                                       : "PURGE"));
+    if (seen.size() == 6) break;
+  }
+  EXPECT_TRUE(IsTimeout((*watch)->Next(50ms).status()));  // nothing more
+  EXPECT_EQ(seen, (std::vector<std::string>{"app.color=red", "app.color=blue", "app.size=10",
+                                            "app.size=DEL", "app.size=12", "app.size=PURGE"}))
+      << seen.size();
+
+  // A watcher on existing data: current values, then the marker.
+  auto later = kv->Watch("app.*");
+  ASSERT_TRUE(later.ok());
+  Result<std::optional<KvEntry>> first = (*later)->Next(2000ms);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->value, "blue");
+  EXPECT_EQ((*first)->delta, 1u);
+  Result<std::optional<KvEntry>> second = (*later)->Next(2000ms);
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ((*second)->operation, KvOp::kPurge);
+  Result<std::optional<KvEntry>> done = (*later)->Next(2000ms);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(done->has_value());
+
+  ASSERT_TRUE(js_->GetKeyValue("config").ok());
+  ASSERT_TRUE(js_->DeleteKeyValue("config").ok());
+  Result<KeyValue> gone = js_->GetKeyValue("config");
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().code(), Status::Code::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, ClientJetStreamTest,
                          ::testing::Values(std::string("spate"), std::string("nats-server")),
                          [](const auto& info) {
