@@ -252,7 +252,11 @@ Status FileStore::Stop() {
     return Status::Ok();
   }
   Status status = failed_ ? Status::Ok() : FlushPendingFloor();
-  if (Status stopped_syncer = syncer_->Stop(); status.ok()) status = stopped_syncer;
+  // With a sync interval, writes are acknowledged once in the OS, and a stop leaves the last
+  // ones there too (as nats-server does): the page cache outlives the process; only a machine
+  // crash can take them, which that mode accepts. kAlways syncs what is left (nothing acked).
+  const bool sync_dirty = options_.sync == SyncMode::kAlways;
+  if (Status stopped_syncer = syncer_->Stop(sync_dirty); status.ok()) status = stopped_syncer;
   if (status.ok() && !failed_ && options_.write_index_snapshot) status = WriteIndexSnapshot();
   set_stopped();
   blocks_.clear();

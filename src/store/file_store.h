@@ -28,6 +28,9 @@ struct FileStoreOptions {
   std::chrono::nanoseconds snapshot_every = std::chrono::minutes(1);
   FileSystem* fs = nullptr;                   // nullptr: FileSystem::Posix()
   LatencyHistogram* fsync_latency = nullptr;  // shared by the server's stores; may be null
+  // The machine boot the index snapshot is tied to in kInterval mode; "" = this machine's
+  // (/proc/sys/kernel/random/boot_id). For tests that simulate a reboot.
+  std::string boot_id{};
 };
 
 // A stream stored in append-only block files (docs/formats/msg_block.md).

@@ -103,12 +103,16 @@ void SyncWorker::Run() {
   }
 }
 
-Status SyncWorker::Stop() {
+Status SyncWorker::Stop(bool sync_dirty) {
   {
     std::lock_guard lock(mu_);
     if (!thread_.joinable()) return failure_;
     stopping_ = true;
-    wanted_epoch_ = written_epoch_;
+    if (sync_dirty) {
+      wanted_epoch_ = written_epoch_;
+    } else {
+      dirty_.clear();
+    }
     work_cv_.notify_one();
   }
   thread_.join();

@@ -49,8 +49,9 @@ class SyncWorker {
   Status WaitAll();
   // Ok, or the sticky sync failure.
   Status Failure() const;
-  // Syncs what is dirty, completes every waiter and joins the thread. Idempotent.
-  Status Stop();
+  // Syncs what is dirty (unless `sync_dirty` is false), completes every waiter and joins the
+  // thread. Idempotent.
+  Status Stop(bool sync_dirty = true);
 
  private:
   void Run();

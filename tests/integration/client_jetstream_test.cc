@@ -344,7 +344,8 @@ TEST_P(ClientJetStreamTest, AsyncPublishWindowAndDedup) {
   int errors = 0;
   for (int i = 0; i < kCount; ++i) {
     PubOptions o;
-    o.msg_id = "m" + std::to_string(i % 250);  // the second half are duplicates
+    o.msg_id = "m";                       // (not "m" + to_string: g++ 12 warns falsely, -Wrestrict)
+    o.msg_id += std::to_string(i % 250);  // the second half are duplicates
     ASSERT_TRUE(js->PublishAsync("ORDERS.async", std::to_string(i), o, [&](Result<PubAck> ack) {
                     std::lock_guard lock(mu);
                     if (!ack.ok() || ack->duplicate) {

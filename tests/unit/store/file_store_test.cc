@@ -165,6 +165,43 @@ TEST_F(FileStoreTest, StopRewritesTheSnapshotOnlyAfterChanges) {
   EXPECT_EQ(store->State().msgs, 21u);
 }
 
+// With a sync interval a stop leaves the last writes to the OS (no fsync) and the snapshot is
+// tied to the machine's boot: reused in the same boot, refused after a "reboot" (the blocks are
+// scanned, nothing is lost). With sync: always the snapshot holds across boots.
+TEST_F(FileStoreTest, IntervalModeSnapshotHoldsOnlyWithinTheSameBoot) {
+  FileStoreOptions options = Options();
+  options.sync = SyncMode::kInterval;
+  options.boot_id = "boot-1";
+  auto store = Open(options);
+  for (int i = 0; i < 30; ++i) Put(*store, "a." + std::to_string(i % 3), std::to_string(i));
+  const uint64_t fsyncs_before_stop = store->stats().fsyncs.load();
+  ASSERT_TRUE(store->Stop().ok());
+  EXPECT_EQ(store->stats().fsyncs.load(), fsyncs_before_stop);
+  store.reset();
+
+  store = Open(options);
+  EXPECT_EQ(store->stats().snapshot_loads.load(), 1u);
+  EXPECT_EQ(store->State().msgs, 30u);
+  store.reset();  // unchanged: the snapshot stays as it was
+
+  options.boot_id = "boot-2";
+  store = Open(options);
+  EXPECT_EQ(store->stats().snapshot_loads.load(), 0u);
+  EXPECT_EQ(store->State().msgs, 30u);
+  EXPECT_EQ(store->LoadLast("a.2")->payload(), "29");
+  store.reset();
+
+  options.sync = SyncMode::kAlways;
+  options.boot_id = "boot-3";
+  store = Open(options);
+  Put(*store, "a.0", "30");
+  store.reset();
+  options.boot_id = "boot-4";
+  store = Open(options);
+  EXPECT_EQ(store->stats().snapshot_loads.load(), 1u);
+  EXPECT_EQ(store->State().msgs, 31u);
+}
+
 TEST_F(FileStoreTest, CrashAfterSnapshotScansOnlyTheTail) {
   auto store = Open();
   for (int i = 0; i < 50; ++i) Put(*store, "a", "before");
