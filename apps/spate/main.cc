@@ -1,12 +1,14 @@
 // spate: the command-line tool for spate-server and nats-server (pub/sub/req/reply, server
-// info/ping/check, bench; stream/consumer once the client library has JetStream).
+// info/ping/check, stream, consumer, kv, bench).
 
 #include <CLI/CLI.hpp>
 
 #include "bench_command.h"
 #include "cli_context.h"
+#include "consumer_commands.h"
 #include "pub_sub_commands.h"
 #include "server_commands.h"
+#include "stream_commands.h"
 
 int main(int argc, char** argv) {
   spate::cli::CliContext ctx;
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
       "Run 'spate VERB --help' for the flags of one verb.");
   spate::cli::AddPubSubCommands(app, ctx);
   spate::cli::AddServerCommands(app, ctx);
+  spate::cli::AddStreamCommands(app, ctx);
+  spate::cli::AddConsumerCommands(app, ctx);
   spate::cli::AddBenchCommands(app, ctx);
   try {
     app.parse(argc, argv);
