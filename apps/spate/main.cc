@@ -6,6 +6,7 @@
 #include "bench_command.h"
 #include "cli_context.h"
 #include "consumer_commands.h"
+#include "kv_commands.h"
 #include "pub_sub_commands.h"
 #include "server_commands.h"
 #include "stream_commands.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   spate::cli::AddServerCommands(app, ctx);
   spate::cli::AddStreamCommands(app, ctx);
   spate::cli::AddConsumerCommands(app, ctx);
+  spate::cli::AddKvCommands(app, ctx);
   spate::cli::AddBenchCommands(app, ctx);
   try {
     app.parse(argc, argv);
