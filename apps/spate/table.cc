@@ -40,12 +40,12 @@ std::string Table::Render() const {
       if (!LooksNumeric(row[c])) numeric[c] = false;
     }
   }
-  auto line = [&](const std::vector<std::string>& cells, bool header) {
+  auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
     for (size_t c = 0; c < cols; ++c) {
       const std::string pad(width[c] - Width(cells[c]), ' ');
       if (c > 0) out += "  ";
-      if (numeric[c] && !header) {
+      if (numeric[c]) {
         out += pad + cells[c];
       } else {
         out += cells[c];
@@ -55,11 +55,11 @@ std::string Table::Render() const {
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };
-  std::string out = line(headers_, true);
+  std::string out = line(headers_);
   size_t total = 0;
   for (size_t c = 0; c < cols; ++c) total += width[c] + (c > 0 ? 2 : 0);
   out += std::string(total, '-') + "\n";
-  for (const auto& row : rows_) out += line(row, false);
+  for (const auto& row : rows_) out += line(row);
   return out;
 }
 
