@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libssl-dev libcrypt-dev
-  libnats-dev nats-server golang-go golang-github-nats-io-go-nats-dev
+  libnats-dev nats-server golang-go golang-github-nats-io-go-nats-dev libcli11-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do
