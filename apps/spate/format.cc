@@ -36,7 +36,10 @@ std::string HumanCount(uint64_t n) {
 
 std::string HumanDuration(std::chrono::nanoseconds d) {
   const int64_t ns = d.count();
-  if (ns < 0) return "-" + HumanDuration(-d);
+  if (ns < 0) {
+    std::string out = "-";  // (not "-" + ...: g++ 12 warns falsely, -Wrestrict)
+    return out += HumanDuration(-d);
+  }
   if (ns < 1'000) return std::to_string(ns) + "ns";
   if (ns < 1'000'000) return FixedDecimal(ns / 1e3, 2) + "µs";
   if (ns < 1'000'000'000) return FixedDecimal(ns / 1e6, 2) + "ms";
