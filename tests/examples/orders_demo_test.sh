@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C++ order demo (examples/orders) end to end against a real server with JetStream on a
-# random port and a fresh store. With --restart: the state must be the same after
-# a clean restart, and a second demo run must resume both durable consumers from their ack floors.
+# random port and a fresh store. With --restart: the state must be the same after a clean
+# restart, and a second demo run must resume both durable consumers from their ack floors.
 # Usage: orders_demo_test.sh SERVER_BIN BIN_DIR [--restart]
 #   SERVER_BIN: spate-server or nats-server; BIN_DIR: holds orders-* and orders_state
 set -euo pipefail
@@ -11,25 +11,12 @@ RESTART=${3:-}
 HERE="$(cd "$(dirname "$0")" && pwd)"
 DEMO="$HERE/../../examples/orders/run-demo.sh"
 WORK=$(mktemp -d)
-PID=
-cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$WORK"; }
+# shellcheck source-path=SCRIPTDIR source=../support/server.sh
+. "$HERE/../support/server.sh"
+cleanup() { [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-
-start() {  # both servers log the port they chose for -p -1
-  : >"$WORK/server.log"
-  "$SERVER" -a 127.0.0.1 -p -1 -js -sd "$WORK/store" >>"$WORK/server.log" 2>&1 &
-  PID=$!
-  PORT=
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*Listening for client connections on [^ ]*:\([0-9]*\).*/\1/p' "$WORK/server.log")
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || { echo "server exited:"; cat "$WORK/server.log"; exit 1; }
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
-  URL="nats://127.0.0.1:$PORT"
-}
-stop() { kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
+start() { start_server "$SERVER" "$WORK"; }
+stop() { stop_server TERM; }
 state() { "$BIN/orders_state" "$URL"; }
 demo() {
   "$DEMO" "$URL" "$BIN" || { echo "demo failed; server log:"; tail -50 "$WORK/server.log"; exit 1; }

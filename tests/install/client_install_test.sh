@@ -9,8 +9,9 @@ BUILD=${1:?usage: client_install_test.sh BUILD_DIR CXX}
 CXX=${2:?usage: client_install_test.sh BUILD_DIR CXX}
 HERE="$(cd "$(dirname "$0")" && pwd)"
 WORK=$(mktemp -d)
-PID=
-cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$WORK"; }
+# shellcheck source-path=SCRIPTDIR source=../support/server.sh
+. "$HERE/../support/server.sh"
+cleanup() { [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 PREFIX="$WORK/prefix"
 
@@ -35,20 +36,8 @@ read -ra FLAGS <<<"$(PKG_CONFIG_PATH="$PCDIR" pkg-config --cflags --libs spate-c
 echo "pkg-config: ${FLAGS[*]}"
 "$CXX" -std=c++20 -o "$WORK/consumer-pc" "$HERE/consumer/main.cc" "${FLAGS[@]}"
 
-SERVER="$BUILD/bin/spate-server"
-: >"$WORK/server.log"
-"$SERVER" -a 127.0.0.1 -p -1 -js -sd "$WORK/store" >>"$WORK/server.log" 2>&1 &
-PID=$!
-PORT=
-for _ in $(seq 1 200); do
-  PORT=$(sed -n 's/.*Listening for client connections on [^ ]*:\([0-9]*\).*/\1/p' "$WORK/server.log")
-  [ -n "$PORT" ] && break
-  kill -0 "$PID" 2>/dev/null || { echo "server exited:"; cat "$WORK/server.log"; exit 1; }
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
-
-"$WORK/cmake-build/consumer" "nats://127.0.0.1:$PORT"
-"$WORK/consumer-pc" "nats://127.0.0.1:$PORT"
-kill -TERM "$PID"; wait "$PID" || true; PID=
+start_server "$BUILD/bin/spate-server" "$WORK"
+"$WORK/cmake-build/consumer" "$URL"
+"$WORK/consumer-pc" "$URL"
+stop_server TERM
 echo "client install: OK (find_package and pkg-config)"
