@@ -21,7 +21,7 @@ build-asan: deps
 	@cmake --build build-asan
 
 build-fuzz: deps
-	@CC=clang CXX=clang++ cmake -S . -B build-fuzz $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPATE_FUZZ=ON -DSPATE_TESTS=OFF -DSPATE_BENCH=OFF >/dev/null
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPATE_FUZZ=ON -DSPATE_TESTS=OFF -DSPATE_BENCH=OFF -DSPATE_EXAMPLES=OFF >/dev/null
 	@cmake --build build-fuzz
 
 run: build

@@ -257,8 +257,11 @@ Result<ConsumerInfo> JetStream::AddConsumer(std::string_view stream, const Consu
   if (!cfg.name.empty()) {
     if (!detail::IsValidJsName(cfg.name)) return BadName("consumer", cfg.name);
     verb += "." + cfg.name;
-    // The filter in the subject lets the server authorise per filter (nats-server 2.9+).
-    if (!cfg.filter_subject.empty() && cfg.filter_subjects.empty()) {
+    // The filter in the subject lets the server authorise per filter (nats-server 2.9+). A
+    // wildcard filter stays in the body only: with it the subject would not be a valid publish
+    // subject (Publish refuses it; nats-server takes it only because it skips that check).
+    if (!cfg.filter_subject.empty() && cfg.filter_subjects.empty() &&
+        cfg.filter_subject.find_first_of("*>") == std::string::npos) {
       verb += "." + cfg.filter_subject;
     }
   } else if (action == ConsumerAction::kUpdate) {

@@ -220,5 +220,26 @@ TEST_F(JetStreamFakeTest, FetchSkipsHeartbeatsAndStaleStatusesAndStopsOn404) {
   EXPECT_EQ(deleted.status().message(), "409 Consumer Deleted");
 }
 
+TEST_F(JetStreamFakeTest, ConsumerCreateCarriesOnlyALiteralFilterInItsSubject) {
+  Connect();
+  auto js = JetStream::Create(*conn_);
+  ASSERT_TRUE(js.ok());
+  const std::string created =
+      R"({"stream_name":"ORDERS","name":"C","config":{"durable_name":"C","ack_policy":"explicit"}})";
+  ConsumerConfig config;
+  config.durable_name = "C";
+  config.filter_subject = "ORDERS.created";
+  auto literal = std::async(std::launch::async, [&] { return js->AddConsumer("ORDERS", config); });
+  Reply(ReadRequest("$JS.API.CONSUMER.CREATE.ORDERS.C.ORDERS.created "), created);
+  EXPECT_TRUE(literal.get().ok());
+
+  // "ORDERS.*" in the subject would make it an invalid publish subject: the body has the filter.
+  config.filter_subject = "ORDERS.*";
+  auto wildcard = std::async(std::launch::async, [&] { return js->AddConsumer("ORDERS", config); });
+  Reply(ReadRequest("$JS.API.CONSUMER.CREATE.ORDERS.C "), created);
+  Result<ConsumerInfo> r = wildcard.get();
+  EXPECT_TRUE(r.ok()) << r.status().message();
+}
+
 }  // namespace
 }  // namespace spate::client::test
