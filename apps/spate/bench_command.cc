@@ -9,6 +9,7 @@
 #include "bench_runner.h"
 #include "cli_context.h"
 #include "format.h"
+#include "js_bench.h"
 #include "parse_units.h"
 #include "table.h"
 
@@ -159,7 +160,8 @@ void AddCommonFlags(CLI::App* verb, BenchArgs* args, CliContext& ctx) {
 }  // namespace
 
 void AddBenchCommands(CLI::App& app, CliContext& ctx) {
-  CLI::App* bench = app.add_subcommand("bench", "Benchmark a server: publish, pub+sub, request");
+  CLI::App* bench =
+      app.add_subcommand("bench", "Benchmark a server: publish, pub+sub, request, JetStream");
   bench->require_subcommand(1);
   bench->footer(
       "The progress bar is drawn only when stdout is a terminal; --json prints one object with\n"
@@ -208,6 +210,7 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
     req->callback(
         [&ctx, args] { ctx.set_exit_code(RunBench(ctx, *args, BenchKind::kReq, "req")); });
   }
+  AddJsBenchCommands(bench, ctx);
 }
 
 }  // namespace spate::cli

@@ -247,6 +247,32 @@ TEST_P(CliTest, BenchPubJsonHasNumbers) {
   EXPECT_EQ(r["publish"]["clients"].size(), 2u);
 }
 
+// js-pub creates the stream and every message is acknowledged (the stream holds them all);
+// js-consume reads them back with acks (the bench consumer is gone afterwards) and fails clearly
+// when the stream has fewer messages than asked.
+TEST_P(CliTest, JetStreamBenchPublishesAndConsumesEveryMessage) {
+  const json pub = ParseJson(Ok({"bench", "js-pub", "--stream", "JSB", "--subject", "jsb.x",
+                                 "--msgs", "3000", "--size", "32", "--window", "64", "--json"}));
+  EXPECT_EQ(pub["msgs"], 3000);
+  EXPECT_GT(pub["msgs_per_sec"].get<double>(), 0);
+  const json sync = ParseJson(Ok({"bench", "js-pub", "--stream", "JSB", "--subject", "jsb.x",
+                                  "--msgs", "20", "--window", "1", "--json"}));
+  EXPECT_EQ(sync["latency"]["count"], 20);
+  EXPECT_GT(sync["latency"]["p50_ns"].get<int64_t>(), 0);
+  const json info = ParseJson(Ok({"stream", "info", "JSB", "--json"}));
+  EXPECT_EQ(info["state"]["messages"], 3020);
+
+  const json consumed = ParseJson(
+      Ok({"bench", "js-consume", "--stream", "JSB", "--msgs", "3020", "--batch", "100", "--json"}));
+  EXPECT_EQ(consumed["msgs"], 3020);
+  EXPECT_EQ(Ok({"consumer", "ls", "JSB"}).find("spate-bench-consume"), std::string::npos);
+  auto short_stream =
+      Run({"bench", "js-consume", "--stream", "JSB", "--msgs", "4000", "--timeout", "500ms"});
+  EXPECT_EQ(short_stream->exit_code(), 1);
+  EXPECT_NE(short_stream->err().find("ran out after 3020 messages"), std::string::npos)
+      << short_stream->err();
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, CliTest, ::testing::Values(Kind::kSpate, Kind::kNats),
                          [](const auto& info) {
                            return info.param == Kind::kSpate ? "Spate" : "NatsServer";
