@@ -685,6 +685,78 @@ TEST_P(ClientJetStreamTest, KeyValueOperations) {
   EXPECT_EQ(gone.status().code(), Status::Code::kNotFound);
 }
 
+// Publishes with acks while the server restarts on the same port and store: the connection
+// reconnects by itself (publishes made meanwhile wait in its reconnect buffer), and afterwards
+// every message whose PubAck came back is in the stream with the acknowledged sequence, and no
+// message is stored twice. Acks must have come back from both sides of the restart.
+TEST_P(ClientJetStreamTest, AcknowledgedPublishesSurviveAServerRestart) {
+  Options o;
+  o.servers = {server_->url()};
+  o.reconnect_wait = 20ms;
+  o.max_reconnect_wait = 100ms;
+  o.reconnect_jitter = 10ms;
+  o.max_reconnect_attempts = -1;
+  auto conn = Connection::Connect(std::move(o));
+  ASSERT_TRUE(conn.ok()) << conn.status().message();
+  JsOptions js_options;
+  js_options.timeout = 1500ms;  // how long a publish lost in the restart keeps its slot
+  js_options.max_async_pending = 64;
+  auto js = JetStream::Create(**conn, js_options);
+  ASSERT_TRUE(js.ok());
+  StreamConfig cfg;
+  cfg.name = "DURABLE";
+  cfg.subjects = {"durable.>"};
+  cfg.storage = StorageType::kFile;
+  ASSERT_TRUE(js->AddStream(cfg).ok());
+
+  constexpr int kCount = 2000;
+  constexpr int kRestartAt = 800;
+  std::mutex mu;
+  std::vector<uint64_t> acked_seq(kCount, 0);  // 0: no PubAck
+  for (int i = 0; i < kCount; ++i) {
+    if (i == kRestartAt) {
+      ASSERT_TRUE(server_->Restart()) << server_->error();
+    }
+    PubOptions p;
+    p.msg_id = "m";
+    p.msg_id += std::to_string(i);
+    Status s = js->PublishAsync("durable.x", std::to_string(i), p, [&, i](Result<PubAck> ack) {
+      if (!ack.ok()) return;  // lost in the restart: allowed, as long as it was not acked
+      std::lock_guard lock(mu);
+      acked_seq[i] = ack->seq;
+    });
+    ASSERT_TRUE(s.ok()) << "publish " << i << ": " << s.message();
+  }
+  (void)js->PublishAsyncComplete(10s);  // some may time out (sent just before the stop)
+  std::vector<uint64_t> acked;
+  {
+    // Not held below: a late ack's callback may still want it while we read the stream.
+    std::lock_guard lock(mu);
+    acked = acked_seq;
+  }
+
+  int acked_before = 0, acked_after = 0;
+  for (int i = 0; i < kCount; ++i) {
+    if (acked[i] == 0) continue;
+    (i < kRestartAt ? acked_before : acked_after) += 1;
+    Result<StoredMsg> m = js->GetMsg("DURABLE", acked[i]);
+    ASSERT_TRUE(m.ok()) << "acked message " << i << " (seq " << acked[i]
+                        << ") missing: " << m.status().message();
+    EXPECT_EQ(m->data, std::to_string(i));
+  }
+  EXPECT_GT(acked_before, 0);
+  EXPECT_GT(acked_after, kCount - kRestartAt - 100);  // after reconnecting nearly all are acked
+  Result<StreamInfo> info = js->GetStreamInfo("DURABLE");
+  ASSERT_TRUE(info.ok());
+  std::set<std::string> seen;
+  for (uint64_t seq = info->state.first_seq; seq <= info->state.last_seq; ++seq) {
+    Result<StoredMsg> m = js->GetMsg("DURABLE", seq);
+    if (!m.ok()) continue;
+    EXPECT_TRUE(seen.insert(m->data).second) << "stored twice: " << m->data;
+  }
+  (*conn)->Close();
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, ClientJetStreamTest,
                          ::testing::Values(std::string("spate"), std::string("nats-server")),
                          [](const auto& info) {
