@@ -83,11 +83,14 @@ TlsStream::Io TlsStream::Fail(int ret) {
       }
       [[fallthrough]];
     default: {
-      error_ = TakeTlsError();
       const long verify = SSL_get_verify_result(ssl_);
       if (!handshake_done_ && verify != X509_V_OK) {
-        // "certificate verify failed" alone does not say whether the CA or the name was wrong.
-        error_ += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+        // The certificate check's own reason says whether the CA or the name was wrong; the
+        // error queue may only hold a low-level step ("EVP lib").
+        ERR_clear_error();
+        error_ = "certificate verify failed: " + std::string(X509_verify_cert_error_string(verify));
+      } else {
+        error_ = TakeTlsError();
       }
       failed_ = true;  // never SSL_shutdown after a fatal error
       return Io::kError;
