@@ -63,6 +63,7 @@ struct Options {
   // 64-byte ed25519 signature of `nonce`.
   std::function<Result<std::string>()> user_jwt;
   std::function<Result<std::string>(std::string_view nonce)> sign_nonce;
+
   std::chrono::milliseconds connect_timeout{2000};  // TCP connect and INFO/CONNECT/PONG handshake
   std::chrono::milliseconds ping_interval{120000};  // keepalive PING period
   int max_pings_outstanding = 2;  // more unanswered keepalive PINGs than this: stale connection
