@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "client/connection_core.h"
+#include "client/user_auth.h"
 #include "protocol/client_encoder.h"
 
 namespace spate::client {
@@ -159,6 +160,15 @@ Status ConnectionCore::Start(Connection* owner) {
     pool_.push_back(std::move(parsed));
   }
   if (pool_.empty()) return Status::InvalidArgument("no server URL");
+  SPATE_RETURN_IF_ERROR(ValidateUserAuth(options_));
+  const TlsOptions& tls = options_.tls;
+  bool tls_configured = tls.required || tls.handshake_first || !tls.ca_file.empty() ||
+                        !tls.cert_file.empty() || !tls.key_file.empty();
+  for (const ServerUrl& url : pool_) tls_configured |= url.tls;
+  if (tls_configured) {
+    // Bad files fail Connect() here, with the file named, rather than each handshake.
+    SPATE_ASSIGN_OR_RETURN(tls_ctx_, TlsContext::Create(tls));
+  }
   if (options_.max_pings_outstanding < 1) {
     return Status::InvalidArgument("max_pings_outstanding must be at least 1");
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "client/connection.h"
+#include "client/link.h"
 #include "client/nuid.h"
 #include "protocol/server_parser.h"
 
@@ -23,6 +24,8 @@
 // dispatcher thread. One mutex (mu_) guards everything below it that is not atomic; callbacks
 // never run with it held. Lock order: mu_ only (SubState has no lock of its own).
 namespace spate::client::detail {
+
+struct SignedAuth;
 
 struct SubState {
   std::weak_ptr<ConnectionCore> core;
@@ -110,13 +113,14 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
 
   // io_loop.cc
   void IoMain();
-  Status Handshake(const ServerUrl& url, int* fd);
-  Status RunConnected(int fd);
+  Status Handshake(const ServerUrl& url, Link* out);
+  Status StartTls(Link& link, const ServerUrl& url, Clock::time_point deadline);
+  Status RunConnected(Link& link);
   bool ReconnectLoop();
   Status HandleOp(const protocol::ServerOp& op);
   void DeliverLocked(const protocol::MsgOp& m);
   void ProcessInfoLocked(std::string_view json);
-  std::string ConnectJson(const ServerUrl& url) const;
+  std::string ConnectJson(const ServerUrl& url, bool secure, const SignedAuth& signed_auth) const;
   std::string ResubscribeLocked() const;
   void Wake();
 
@@ -131,7 +135,8 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   protocol::ServerParser parser_;
   ReadBuffer rbuf_;
   int pings_out_ = 0;
-  int active_fd_ = -1;
+  Link link_;
+  std::unique_ptr<TlsContext> tls_ctx_;  // built in Start() when TLS is configured, else lazily
 
   mutable std::mutex mu_;
   std::condition_variable cv_;        // waiters: Connect, Flush, Request, NextMsg, Drain

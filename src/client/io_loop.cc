@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <random>
 
 #include "client/connection_core.h"
+#include "client/user_auth.h"
 #include "protocol/client_encoder.h"
 
 namespace spate::client::detail {
@@ -78,43 +80,36 @@ Result<int> DialTcp(const ServerUrl& url, Clock::time_point deadline) {
   return last;
 }
 
-// Writes all of `bytes` to a non-blocking socket before the deadline.
-Status WriteAll(int fd, std::string_view bytes, Clock::time_point deadline) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      bytes.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return Errno("write");
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, RemainingMs(deadline)) == 0) return Status::Unavailable("timeout: write");
-  }
-  return Status::Ok();
-}
+// What the handshake needs from the server's first INFO.
+struct HandshakeInfo {
+  bool tls_required = false;
+  bool tls_available = false;  // nats-server's allow_non_tls: TLS offered, not required
+  std::string nonce;           // to sign when authenticating with a key
+};
 
-// Reads what is available into the buffer; waits up to the deadline for the first byte.
-Status ReadSome(int fd, ReadBuffer& buf, Clock::time_point deadline) {
-  while (true) {
-    if (buf.end == buf.data.size()) buf.Compact(0);
-    const ssize_t n = ::recv(fd, buf.data.data() + buf.end, buf.data.size() - buf.end, 0);
-    if (n > 0) {
-      buf.end += static_cast<size_t>(n);
-      return Status::Ok();
-    }
-    if (n == 0) return Status::IoError("connection closed by the server");
-    if (errno != EAGAIN && errno != EINTR) return Errno("read");
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, RemainingMs(deadline)) == 0) return Status::Unavailable("timeout: read");
+HandshakeInfo ParseHandshakeInfo(std::string_view json) {
+  HandshakeInfo out;
+  const nlohmann::json info = nlohmann::json::parse(json, nullptr, false);
+  if (!info.is_object()) return out;
+  auto flag = [&](const char* key) {
+    auto it = info.find(key);
+    return it != info.end() && it->is_boolean() && it->get<bool>();
+  };
+  out.tls_required = flag("tls_required");
+  out.tls_available = flag("tls_available");
+  if (auto it = info.find("nonce"); it != info.end() && it->is_string()) {
+    out.nonce = it->get<std::string>();
   }
+  return out;
 }
 
 }  // namespace
 
-std::string ConnectionCore::ConnectJson(const ServerUrl& url) const {
+std::string ConnectionCore::ConnectJson(const ServerUrl& url, bool secure,
+                                        const SignedAuth& signed_auth) const {
   nlohmann::json j = {{"verbose", false},
                       {"pedantic", false},
-                      {"tls_required", false},
+                      {"tls_required", secure},
                       {"lang", "cpp"},
                       {"version", "0.1.0"},
                       {"protocol", 1},
@@ -130,6 +125,11 @@ std::string ConnectionCore::ConnectJson(const ServerUrl& url) const {
     j["pass"] = pass;
   } else if (!token.empty()) {
     j["auth_token"] = token;
+  }
+  if (!signed_auth.empty()) {
+    if (!signed_auth.jwt.empty()) j["jwt"] = signed_auth.jwt;
+    if (!signed_auth.nkey.empty()) j["nkey"] = signed_auth.nkey;
+    j["sig"] = signed_auth.sig;
   }
   return "CONNECT " + j.dump() + "\r\n";
 }
@@ -157,52 +157,84 @@ void ConnectionCore::ProcessInfoLocked(std::string_view json) {
   }
 }
 
-Status ConnectionCore::Handshake(const ServerUrl& url, int* fd_out) {
+Status ConnectionCore::StartTls(Link& link, const ServerUrl& url, Clock::time_point deadline) {
+  if (!tls_ctx_) {
+    // The server asked for TLS the user did not configure: system roots, default settings.
+    SPATE_ASSIGN_OR_RETURN(tls_ctx_, TlsContext::Create(options_.tls));
+  }
+  Status s = link.StartTls(*tls_ctx_, url.host, deadline);
+  if (s.code() == Status::Code::kIoError) {
+    return Status::IoError(s.message() + " (server " + url.HostPort() + ")");
+  }
+  return s;
+}
+
+Status ConnectionCore::Handshake(const ServerUrl& url, Link* out) {
   const auto deadline = Clock::now() + options_.connect_timeout;
   SPATE_ASSIGN_OR_RETURN(int fd, DialTcp(url, deadline));
+  Link link(fd);  // closes the socket on every error return
   rbuf_.Clear();
-  auto fail = [&](Status s) {
-    ::close(fd);
-    return s;
-  };
+  const bool client_wants_tls = options_.tls.required || options_.tls.handshake_first || url.tls;
+  // The server must be configured for it too: it then sends INFO over TLS.
+  if (options_.tls.handshake_first) SPATE_RETURN_IF_ERROR(StartTls(link, url, deadline));
   bool got_info = false;
   bool sent_connect = false;
+  std::string nonce;
   while (true) {
     protocol::ServerOp op;
     size_t used = 0;
     const auto step =
         parser_.Next({rbuf_.data.data() + rbuf_.begin, rbuf_.end - rbuf_.begin}, &used, &op);
     if (step == protocol::ServerParser::Step::kError) {
-      return fail(Status::IoError("protocol error from " + url.HostPort() + ": " +
-                                  std::string(parser_.error_detail())));
+      return Status::IoError("protocol error from " + url.HostPort() + ": " +
+                             std::string(parser_.error_detail()));
     }
     if (step == protocol::ServerParser::Step::kNeedMore) {
       rbuf_.Compact(parser_.needed());
-      if (Status s = ReadSome(fd, rbuf_, deadline); !s.ok()) return fail(s);
+      size_t n = 0;
+      SPATE_RETURN_IF_ERROR(link.ReadSomeUntil(rbuf_.data.data() + rbuf_.end,
+                                               rbuf_.data.size() - rbuf_.end, &n, deadline));
+      rbuf_.end += n;
       continue;
     }
     rbuf_.begin += used;
     if (const auto* info = std::get_if<protocol::InfoOp>(&op)) {
+      const bool first = !got_info;
+      got_info = true;
       {
         std::lock_guard lock(mu_);
         ProcessInfoLocked(info->json);
       }
-      got_info = true;
+      if (first) {
+        const HandshakeInfo hi = ParseHandshakeInfo(info->json);
+        nonce = hi.nonce;
+        if (!link.secure() && client_wants_tls && !hi.tls_required && !hi.tls_available) {
+          return Status::Unavailable("TLS required by the client, but server " + url.HostPort() +
+                                     " does not offer it");
+        }
+        if (!link.secure() && (client_wants_tls || hi.tls_required)) {
+          // Nothing else comes in plain text: the server now waits for our ClientHello.
+          rbuf_.Clear();
+          SPATE_RETURN_IF_ERROR(StartTls(link, url, deadline));
+        }
+      }
     } else if (!got_info) {
-      return fail(Status::IoError("server did not start with INFO"));
+      return Status::IoError("server did not start with INFO");
     } else if (std::holds_alternative<protocol::PongOp>(op)) {
       break;
     } else if (const auto* err = std::get_if<protocol::ErrOp>(&op)) {
-      return fail(Status::Unavailable("server refused the connection: " + std::string(err->text)));
+      return Status::Unavailable("server refused the connection: " + std::string(err->text));
     } else if (std::holds_alternative<protocol::PingOp>(op)) {
-      if (Status s = WriteAll(fd, "PONG\r\n", deadline); !s.ok()) return fail(s);
+      SPATE_RETURN_IF_ERROR(link.WriteAllUntil("PONG\r\n", deadline));
     }
     if (got_info && !sent_connect) {
-      if (Status s = WriteAll(fd, ConnectJson(url) + "PING\r\n", deadline); !s.ok()) return fail(s);
+      SPATE_ASSIGN_OR_RETURN(SignedAuth signed_auth, SignNonce(options_, nonce));
+      SPATE_RETURN_IF_ERROR(
+          link.WriteAllUntil(ConnectJson(url, link.secure(), signed_auth) + "PING\r\n", deadline));
       sent_connect = true;
     }
   }
-  *fd_out = fd;
+  *out = std::move(link);
   return Status::Ok();
 }
 
@@ -299,7 +331,7 @@ Status ConnectionCore::HandleOp(const protocol::ServerOp& op) {
   return Status::Ok();
 }
 
-Status ConnectionCore::RunConnected(int fd) {
+Status ConnectionCore::RunConnected(Link& link) {
   std::deque<std::string> writing;  // chunks taken from out_, written with sendmsg (iovec)
   size_t written_in_first = 0;
   auto next_ping = Clock::now() + options_.ping_interval;
@@ -322,7 +354,7 @@ Status ConnectionCore::RunConnected(int fd) {
       const auto deadline = Clock::now() + std::chrono::milliseconds(500);
       if (!writing.empty()) writing.front().erase(0, written_in_first);
       for (const std::string& chunk : writing) {
-        if (!WriteAll(fd, chunk, deadline).ok()) break;
+        if (!link.WriteAllUntil(chunk, deadline).ok()) break;
       }
       return ClosedError();
     }
@@ -356,15 +388,10 @@ Status ConnectionCore::RunConnected(int fd) {
         iov[n].iov_base = writing[i].data() + skip;
         iov[n].iov_len = writing[i].size() - skip;
       }
-      msghdr mh{};
-      mh.msg_iov = iov;
-      mh.msg_iovlen = static_cast<size_t>(n);
-      ssize_t sent = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
-      if (sent < 0) {
-        if (errno == EAGAIN || errno == EINTR) break;
-        return Errno("write");
-      }
-      sent_total += static_cast<size_t>(sent);
+      SPATE_ASSIGN_OR_RETURN(const size_t written, link.Write(iov, n));
+      if (written == 0) break;
+      sent_total += written;
+      auto sent = static_cast<ssize_t>(written);
       while (sent > 0) {
         const size_t left = writing.front().size() - written_in_first;
         if (static_cast<size_t>(sent) >= left) {
@@ -395,24 +422,22 @@ Status ConnectionCore::RunConnected(int fd) {
       AppendOutLocked("PING\r\n");
       continue;
     }
-    pollfd fds[2] = {{fd, static_cast<short>(POLLIN | (writing.empty() ? 0 : POLLOUT)), 0},
-                     {wake_fd_, POLLIN, 0}};
-    const int timeout = std::max(1, RemainingMs(next_ping));
+    // Bytes TLS decrypted already do not make the socket readable: take them without waiting.
+    const bool buffered = link.HasBufferedInput();
+    pollfd fds[2] = {{link.fd(), link.PollEvents(!writing.empty()), 0}, {wake_fd_, POLLIN, 0}};
+    const int timeout = buffered ? 0 : std::max(1, RemainingMs(next_ping));
     if (::poll(fds, 2, timeout) < 0 && errno != EINTR) return Errno("poll");
     if (fds[1].revents & POLLIN) {
       uint64_t v;
       [[maybe_unused]] ssize_t r = ::read(wake_fd_, &v, sizeof(v));
     }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+    const bool readable = (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 ||
+                          (link.read_waits_for_write() && (fds[0].revents & POLLOUT) != 0);
+    if (buffered || readable) {
       if (rbuf_.end == rbuf_.data.size()) rbuf_.Compact(0);
-      const ssize_t n = ::recv(fd, rbuf_.data.data() + rbuf_.end, rbuf_.data.size() - rbuf_.end, 0);
-      if (n > 0) {
-        rbuf_.end += static_cast<size_t>(n);
-      } else if (n == 0) {
-        return Status::IoError("connection closed by the server");
-      } else if (errno != EAGAIN && errno != EINTR) {
-        return Errno("read");
-      }
+      SPATE_ASSIGN_OR_RETURN(
+          const size_t n, link.Read(rbuf_.data.data() + rbuf_.end, rbuf_.data.size() - rbuf_.end));
+      rbuf_.end += n;
     }
   }
 }
@@ -434,17 +459,14 @@ bool ConnectionCore::ReconnectLoop() {
       pool = pool_;
     }
     for (const ServerUrl& url : pool) {
-      int fd = -1;
-      if (!Handshake(url, &fd).ok()) {
+      Link link;
+      if (!Handshake(url, &link).ok()) {
         std::lock_guard lock(mu_);
         if (close_requested_) return false;
         continue;
       }
       std::lock_guard lock(mu_);
-      if (close_requested_) {
-        ::close(fd);
-        return false;
-      }
+      if (close_requested_) return false;
       ++reconnects_;
       connected_server_ = url.HostPort();
       out_ = ResubscribeLocked() + reconnect_buf_;
@@ -452,7 +474,7 @@ bool ConnectionCore::ReconnectLoop() {
       reconnect_buf_.shrink_to_fit();
       status_ = ConnectionStatus::kConnected;
       if (options_.reconnected) PostEventLocked([this] { options_.reconnected(*owner_); });
-      active_fd_ = fd;
+      link_ = std::move(link);
       return true;
     }
   }
@@ -460,26 +482,31 @@ bool ConnectionCore::ReconnectLoop() {
 }
 
 void ConnectionCore::IoMain() {
+  // OpenSSL writes to the socket with write(), not send(MSG_NOSIGNAL): a server gone away would
+  // raise SIGPIPE and kill the application. Blocked here, it stays pending on this thread only.
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   // Initial connect: each server once, no waiting.
   Status last = Status::Unavailable("no server");
-  int fd = -1;
+  Link link;
   std::vector<ServerUrl> pool;
   {
     std::lock_guard lock(mu_);
     pool = pool_;
   }
   for (const ServerUrl& url : pool) {
-    last = Handshake(url, &fd);
+    last = Handshake(url, &link);
     if (last.ok()) {
       std::lock_guard lock(mu_);
       connected_server_ = url.HostPort();
       break;
     }
-    fd = -1;
   }
   {
     std::lock_guard lock(mu_);
-    if (fd < 0) {
+    if (!link.valid()) {
       connect_result_ = last;
       status_ = ConnectionStatus::kClosed;
       io_done_ = true;
@@ -491,11 +518,10 @@ void ConnectionCore::IoMain() {
     status_ = ConnectionStatus::kConnected;
     cv_.notify_all();
   }
-  active_fd_ = fd;
+  link_ = std::move(link);
   while (true) {
-    Status why = RunConnected(active_fd_);
-    ::close(active_fd_);
-    active_fd_ = -1;
+    Status why = RunConnected(link_);
+    link_.Close();
     std::unique_lock lock(mu_);
     out_.clear();
     writing_unsent_ = 0;

@@ -12,10 +12,12 @@
 
 namespace spate::client {
 
-// One entry of the server pool: "nats://[user:pass@|token@]host[:port]", "host:port" or "host".
+// One entry of the server pool: "nats://[user:pass@|token@]host[:port]", "tls://..." (TLS
+// required for this server), "host:port" or "host".
 struct ServerUrl {
   std::string host;
   int port = 4222;
+  bool tls = false;            // from the tls:// scheme
   std::string user, password;  // from "user:pass@"
   std::string token;           // from "token@"
   bool implicit = false;       // learned from INFO connect_urls, not given by the user
@@ -23,17 +25,45 @@ struct ServerUrl {
   std::string HostPort() const;  // "host:port", IPv6 hosts in brackets
 };
 
-// Parses one server URL. Only the nats:// scheme (or none) is accepted: TLS is not built yet.
+// Parses one server URL: the nats:// or tls:// scheme, or none (nats).
 Result<ServerUrl> ParseServerUrl(std::string_view url);
 
 class Connection;
+
+// TLS, as the official clients do it: the connection upgrades to TLS after the server's INFO when
+// the server requires it (tls_required) or the client does (`required` or a tls:// URL; then a
+// server that offers no TLS is an error). The server certificate is verified against `ca_file`
+// (else the system roots) and the host name.
+struct TlsOptions {
+  bool required = false;
+  std::string ca_file;                // PEM; empty: the system's trusted roots
+  std::string cert_file, key_file;    // client certificate chain and key (PEM), for verify: true
+  std::string server_name;            // SNI and verified name; empty: the host of the URL
+  bool insecure_skip_verify = false;  // accept any server certificate: for tests only
+  // Start TLS right after the TCP connect, before the server's INFO (nats.go's
+  // TLSHandshakeFirst; the server needs `handshake_first` too). Implies `required`.
+  bool handshake_first = false;
+};
 
 // Connection settings, with nats.go's defaults. Plain data: copied into the connection.
 struct Options {
   // Tried in this order on connect and on each reconnect pass; connect_urls from INFO follow.
   std::vector<std::string> servers = {"nats://127.0.0.1:4222"};
-  std::string name;                                 // shown in the server's /connz
-  std::string user, password, token;                // used when the URL carries none
+  std::string name;                   // shown in the server's /connz
+  std::string user, password, token;  // used when the URL carries none
+  TlsOptions tls;
+
+  // Key-based authentication: the server's INFO carries a nonce, the client signs it (ed25519)
+  // and sends the signature with its public key (nkey) or its user JWT. At most one of these:
+  std::string nkey_seed;       // a user seed "SU..."
+  std::string nkey_seed_file;  // a file holding one
+  std::string creds_file;      // an nsc .creds file (user JWT + seed), read at every connect
+  // Or both callbacks (a JWT and a signer kept elsewhere, e.g. in an HSM). They run on the
+  // connection's I/O thread during each (re)connect handshake. sign_nonce returns the raw
+  // 64-byte ed25519 signature of `nonce`.
+  std::function<Result<std::string>()> user_jwt;
+  std::function<Result<std::string>(std::string_view nonce)> sign_nonce;
+
   std::chrono::milliseconds connect_timeout{2000};  // TCP connect and INFO/CONNECT/PONG handshake
   std::chrono::milliseconds ping_interval{120000};  // keepalive PING period
   int max_pings_outstanding = 2;  // more unanswered keepalive PINGs than this: stale connection

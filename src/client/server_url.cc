@@ -15,9 +15,12 @@ Result<ServerUrl> ParseServerUrl(std::string_view url) {
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
   if (const size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
-    if (rest.substr(0, scheme) != "nats") {
+    const std::string_view name = rest.substr(0, scheme);
+    if (name == "tls") {
+      out.tls = true;
+    } else if (name != "nats") {
       return Status::InvalidArgument("unsupported URL scheme in '" + std::string(url) +
-                                     "' (only nats://)");
+                                     "' (nats:// or tls://)");
     }
     rest.remove_prefix(scheme + 3);
   }

@@ -2,7 +2,7 @@
 #
 # Layout under the prefix (see README.md, "C++ client library"):
 #   include/spate/client/*.h, include/spate/common/{status,strong_id}.h   (the public headers)
-#   lib/libspate_{client,protocol,common}.a
+#   lib/libspate_{client,auth,protocol,common}.a (+ OpenSSL and libcrypt from the system)
 #   lib/cmake/SpateClient/   find_package(SpateClient CONFIG) -> Spate::client
 #   lib/pkgconfig/spate-client.pc
 # Headers keep their src/-relative paths and include/spate is the include directory, so users
@@ -39,6 +39,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/src/common/status.h ${PROJECT_SOURCE_DIR}/sr
 set_target_properties(spate_client PROPERTIES EXPORT_NAME client)
 set_target_properties(spate_protocol PROPERTIES EXPORT_NAME protocol)
 set_target_properties(spate_common PROPERTIES EXPORT_NAME common)
+set_target_properties(spate_auth PROPERTIES EXPORT_NAME auth)
 
 # A sanitizer build (SPATE_SANITIZE, what `make test` uses) compiles the libraries with ASan and
 # UBSan, so whatever links them needs the sanitizer runtimes. The package says so itself rather
@@ -51,7 +52,7 @@ if(SPATE_SANITIZE)
 endif()
 
 install(
-  TARGETS spate_client spate_protocol spate_common
+  TARGETS spate_client spate_auth spate_protocol spate_common
   EXPORT SpateClientTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/spate)

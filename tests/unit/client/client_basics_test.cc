@@ -35,8 +35,17 @@ TEST(ServerUrlTest, TokenDefaultPortAndBareHostPort) {
   EXPECT_EQ(v6->HostPort(), "[::1]:4222");
 }
 
+TEST(ServerUrlTest, TlsSchemeRequiresTls) {
+  Result<ServerUrl> u = ParseServerUrl("tls://secure.example.com:4443");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->host, "secure.example.com");
+  EXPECT_EQ(u->port, 4443);
+  EXPECT_FALSE(ParseServerUrl("nats://secure.example.com").value().tls);
+}
+
 TEST(ServerUrlTest, RejectsBadInput) {
-  EXPECT_FALSE(ParseServerUrl("tls://host:4222").ok());
+  EXPECT_FALSE(ParseServerUrl("https://host:4222").ok());
   EXPECT_FALSE(ParseServerUrl("nats://host:notaport").ok());
   EXPECT_FALSE(ParseServerUrl("nats://host:70000").ok());
   EXPECT_FALSE(ParseServerUrl("nats://:4222").ok());
