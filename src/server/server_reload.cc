@@ -1,6 +1,10 @@
 // Configuration reload (SIGHUP): what may change is decided by DiffForReload; applying it means
 // publishing a new RuntimeConfig to every loop.
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <memory>
+#include <mutex>
 
 #include "common/logging.h"
 #include "server/client.h"
@@ -24,16 +28,33 @@ void Server::PublishConfig(std::shared_ptr<const RuntimeConfig> config,
     for (auto& ctx : loops_) ctx->config = config;
     return;
   }
+  // Waits until every loop has taken the new configuration, so that once Reload logs
+  // "Reloaded server configuration" a client connecting gets it (new TLS certificates, limits),
+  // as with nats-server. Bounded: a loop that is shutting down may never run the task.
+  struct Pending {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t left = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = loops_.size();
+  bool called_from_a_loop = false;
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
-    c->loop.Post([c, config, authorization_changed] {
+    called_from_a_loop = called_from_a_loop || c->loop.InLoopThread();
+    c->loop.Post([c, config, authorization_changed, pending] {
       c->config = config;
       std::vector<std::shared_ptr<Client>> all;
       all.reserve(c->clients.size());
       for (auto& [id, client] : c->clients) all.push_back(client);
       for (auto& client : all) client->OnConfigReload(authorization_changed);
+      std::lock_guard lock(pending->mu);
+      if (--pending->left == 0) pending->cv.notify_all();
     });
   }
+  if (called_from_a_loop) return;  // its own task runs after this returns
+  std::unique_lock lock(pending->mu);
+  pending->cv.wait_for(lock, std::chrono::seconds(5), [&] { return pending->left == 0; });
 }
 
 Status Server::Reload(ServerOptions next) {
