@@ -65,6 +65,18 @@ void CliContext::AddConnectionOptions(CLI::App* verb) {
       ->capture_default_str();
   verb->add_option("--user", user_, "User name");
   verb->add_option("--password", password_, "Password");
+  verb->add_option("--token", token_, "Authentication token");
+  verb->add_option("--creds", creds_file_, "User credentials file (JWT and nkey seed)")
+      ->check(CLI::ExistingFile);
+  verb->add_option("--nkey", nkey_file_, "File holding a user nkey seed")->check(CLI::ExistingFile);
+  verb->add_option("--tlsca", tls_.ca_file, "CA certificates (PEM) to verify the server with")
+      ->check(CLI::ExistingFile);
+  verb->add_option("--tlscert", tls_.cert_file, "Client certificate (PEM)")
+      ->check(CLI::ExistingFile);
+  verb->add_option("--tlskey", tls_.key_file, "Client certificate's private key (PEM)")
+      ->check(CLI::ExistingFile);
+  verb->add_flag("--tlsfirst", tls_.handshake_first,
+                 "TLS handshake before the server's INFO (servers with handshake_first)");
   AddOutputOptions(verb);
 }
 
@@ -81,6 +93,12 @@ client::Options CliContext::ConnectOptions(std::string_view verb, bool reconnect
   options.name = "spate " + std::string(verb);
   options.user = user_;
   options.password = password_;
+  options.token = token_;
+  options.creds_file = creds_file_;
+  options.nkey_seed_file = nkey_file_;
+  options.tls = tls_;
+  // A CA or client certificate means the user wants TLS, as with the nats CLI.
+  if (!tls_.ca_file.empty() || !tls_.cert_file.empty()) options.tls.required = true;
   options.connect_timeout = timeout();
   options.allow_reconnect = reconnect;
   options.max_reconnect_attempts = -1;

@@ -18,7 +18,7 @@ namespace spate::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 
-// What every verb shares: the connection flags (--server, --user, --password, --timeout), the
+// What every verb shares: the connection flags (--server, credentials, TLS, --timeout), the
 // output mode (--json) and how failures are reported. CLI11 binds the flags to this object, so
 // it must outlive parsing; main() owns the one instance.
 // Threading: main thread only, except Interrupted(), which any thread may poll.
@@ -26,7 +26,8 @@ class CliContext {
  public:
   CliContext();  // the default server: $SPATE_URL, then $NATS_URL, then nats://127.0.0.1:4222
 
-  // Adds --server/-s, --user, --password, --timeout and --json to one verb, so that each verb's
+  // Adds --server/-s, --user, --password, --token, --creds, --nkey, --tlsca/--tlscert/--tlskey/
+  // --tlsfirst, --timeout and --json to one verb, so that each verb's
   // --help lists them.
   void AddConnectionOptions(CLI::App* verb);
   // Only --timeout and --json (verbs that talk HTTP to the monitoring port).
@@ -64,7 +65,9 @@ class CliContext {
 
  private:
   std::string server_;
-  std::string user_, password_;
+  std::string user_, password_, token_;
+  std::string creds_file_, nkey_file_;
+  client::TlsOptions tls_;
   std::string timeout_text_ = "5s";
   bool json_ = false;
   int exit_code_ = kExitOk;

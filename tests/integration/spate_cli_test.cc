@@ -11,7 +11,10 @@
 #include <sstream>
 #include <thread>
 
+#include "auth/nkey.h"
 #include "integration/cli_process.h"
+#include "support/temp_dir.h"
+#include "support/test_certs.h"
 #include "support/test_server.h"
 #include "support/wait_for.h"
 
@@ -316,6 +319,37 @@ TEST_F(CliServerTest, CheckIsOkFromTheMonitorPortAndOverSys) {
 }
 
 // A monitoring port that answers like an unhealthy nats-server: 503 with a JSON reason.
+// The security flags reach the client library: a TLS server whose only user is an nkey takes
+// `--tlsca` + `--nkey`; without the CA the certificate check fails, without the seed the login.
+TEST(CliSecurityTest, TlsAndNkeyFlags) {
+  test::TempDir dir;
+  test::TestCertificates certs;
+  std::string error;
+  ASSERT_TRUE(test::WriteTestCertificates(dir.path(), &certs, &error)) << error;
+  auto seed = auth::CreateSeed(auth::KeyType::kUser);
+  ASSERT_TRUE(seed.ok());
+  auto public_key = auth::PublicKeyOf(seed->view());
+  ASSERT_TRUE(public_key.ok());
+  const std::string seed_file = dir.WriteFile("user.nk", std::string(seed->view()) + "\n");
+  TestServerOptions options;
+  options.config = "tls { cert_file: \"" + certs.server_cert_file + "\", key_file: \"" +
+                   certs.server_key_file + "\" }\nauthorization { users: [ { nkey: " + *public_key +
+                   " } ] }\n";
+  auto server = TestServer::Spate(options);
+  ASSERT_TRUE(server->Start()) << server->error();
+  const std::string url = "nats://127.0.0.1:" + std::to_string(server->port());
+
+  auto ok = RunCli(
+      {"pub", "secure.x", "hello", "-s", url, "--tlsca", certs.ca_file, "--nkey", seed_file});
+  EXPECT_EQ(ok->exit_code(), 0) << ok->err();
+  auto no_ca = RunCli({"pub", "secure.x", "hello", "-s", url, "--nkey", seed_file});
+  EXPECT_EQ(no_ca->exit_code(), 1);
+  EXPECT_NE(no_ca->err().find("certificate"), std::string::npos) << no_ca->err();
+  auto no_key = RunCli({"pub", "secure.x", "hello", "-s", url, "--tlsca", certs.ca_file});
+  EXPECT_EQ(no_key->exit_code(), 1);
+  EXPECT_NE(no_key->err().find("Authorization Violation"), std::string::npos) << no_key->err();
+}
+
 TEST(CliCheckTest, UnhealthyOrUnreachableServerFailsTheCheck) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
