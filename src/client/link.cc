@@ -53,6 +53,21 @@ void Link::Close() {
   fd_ = -1;
 }
 
+Result<size_t> Link::TlsOutcome(TlsStream::Io io, size_t n, const char* what) const {
+  switch (io) {
+    case TlsStream::Io::kOk:
+      return n;
+    case TlsStream::Io::kWantRead:
+    case TlsStream::Io::kWantWrite:
+      return size_t{0};
+    case TlsStream::Io::kClosed:
+      return Status::IoError("connection closed by the server");
+    case TlsStream::Io::kError:
+      break;
+  }
+  return TlsFailure(what);
+}
+
 Status Link::TlsFailure(const char* what) const {
   return Status::IoError(std::string("TLS ") + what + " failed: " + tls_->error());
 }
@@ -88,18 +103,7 @@ Result<size_t> Link::Read(char* dst, size_t room) {
   TlsStream::Io io;
   const size_t n = tls_->Read(dst, room, &io);
   read_wants_write_ = io == TlsStream::Io::kWantWrite;
-  switch (io) {
-    case TlsStream::Io::kOk:
-      return n;
-    case TlsStream::Io::kWantRead:
-    case TlsStream::Io::kWantWrite:
-      return size_t{0};
-    case TlsStream::Io::kClosed:
-      return Status::IoError("connection closed by the server");
-    case TlsStream::Io::kError:
-      break;
-  }
-  return TlsFailure("read");
+  return TlsOutcome(io, n, "read");
 }
 
 Result<size_t> Link::Write(const iovec* iov, int count) {
@@ -116,18 +120,7 @@ Result<size_t> Link::Write(const iovec* iov, int count) {
   TlsStream::Io io;
   const size_t n = tls_->Write(static_cast<const char*>(iov[0].iov_base), iov[0].iov_len, &io);
   write_wants_read_ = io == TlsStream::Io::kWantRead;
-  switch (io) {
-    case TlsStream::Io::kOk:
-      return n;
-    case TlsStream::Io::kWantRead:
-    case TlsStream::Io::kWantWrite:
-      return size_t{0};
-    case TlsStream::Io::kClosed:
-      return Status::IoError("connection closed by the server");
-    case TlsStream::Io::kError:
-      break;
-  }
-  return TlsFailure("write");
+  return TlsOutcome(io, n, "write");
 }
 
 short Link::PollEvents(bool have_output) const {

@@ -60,6 +60,8 @@ class Link {
 
  private:
   Status TlsFailure(const char* what) const;
+  // What a TLS read or write step means for the caller: bytes moved, 0 (wait), or an error.
+  Result<size_t> TlsOutcome(TlsStream::Io io, size_t n, const char* what) const;
 
   int fd_ = -1;
   std::unique_ptr<TlsStream> tls_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <unordered_map>
+#include <utility>
 
 #include "common/logging.h"
 #include "routing/subject.h"
@@ -73,7 +74,7 @@ Result<StreamSeq> IndexedStore::StoreMsg(std::string_view subject, std::string_v
 
   // The message is stored whatever happens below: a failure to persist a limit removal is
   // logged and the stream is over its limit until the next append or restart re-applies it.
-  if (Status st = EnforceLimitsAfterAppend(index_.Find(seq)->subject_id); !st.ok()) {
+  if (Status st = EnforceLimitsAfterAppend(std::as_const(index_).Find(seq)->subject_id); !st.ok()) {
     LOG_ERROR("store: enforcing limits after seq %llu failed: %s",
               static_cast<unsigned long long>(seq), st.message().c_str());
   }
@@ -117,7 +118,7 @@ void IndexedStore::RestoreMsgWithSubjectId(uint64_t seq, const MsgMeta& meta) {
 }
 
 bool IndexedStore::RestoreRemove(uint64_t seq) {
-  if (index_.Find(seq) == nullptr) return false;
+  if (std::as_const(index_).Find(seq) == nullptr) return false;
   DropFromIndex(seq);
   return true;
 }
@@ -148,7 +149,7 @@ void IndexedStore::RestoreAdopted(uint64_t first_seq, void* region, size_t regio
     });
     if (last > last_seq_) {
       last_seq_ = last;
-      last_ts_ns_ = index_.Find(last)->timestamp_ns;
+      last_ts_ns_ = std::as_const(index_).Find(last)->timestamp_ns;
     }
   }
 }
@@ -235,7 +236,7 @@ Status IndexedStore::UpdateLimits(const StoreLimits& limits) {
 }
 
 Result<StoredMsg> IndexedStore::LoadAt(uint64_t seq) {
-  const MsgMeta* meta = index_.Find(seq);
+  const MsgMeta* meta = std::as_const(index_).Find(seq);
   if (meta == nullptr) return Status::NotFound("no message found");
   StoredMsg msg;
   SPATE_RETURN_IF_ERROR(ReadMsg(seq, *meta, &msg));
@@ -306,13 +307,13 @@ Result<StoredMsg> IndexedStore::LoadLast(std::string_view filter) {
 
 Status IndexedStore::Remove(StreamSeq seq) {
   SPATE_RETURN_IF_ERROR(CheckOpen());
-  if (index_.Find(seq.value) == nullptr) return Status::NotFound("no message found");
+  if (std::as_const(index_).Find(seq.value) == nullptr) return Status::NotFound("no message found");
   return RemoveSeqs({seq.value}, /*erase=*/false);
 }
 
 Status IndexedStore::Erase(StreamSeq seq) {
   SPATE_RETURN_IF_ERROR(CheckOpen());
-  if (index_.Find(seq.value) == nullptr) return Status::NotFound("no message found");
+  if (std::as_const(index_).Find(seq.value) == nullptr) return Status::NotFound("no message found");
   return RemoveSeqs({seq.value}, /*erase=*/true);
 }
 
