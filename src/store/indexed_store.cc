@@ -405,15 +405,8 @@ std::map<std::string, SubjectState> IndexedStore::SubjectsState(std::string_view
 }
 
 uint64_t IndexedStore::NumPending(std::string_view filter, StreamSeq start) const {
+  if (IsMatchAll(filter)) return index_.CountFrom(start.value);
   uint64_t count = 0;
-  if (IsMatchAll(filter)) {
-    if (start.value <= FirstSeq()) return index_.size();
-    index_.ForEachFrom(start.value, [&](uint64_t, const MsgMeta&) {
-      ++count;
-      return true;
-    });
-    return count;
-  }
   for (uint32_t id : MatchingSubjects(filter)) count += subjects_.CountAtOrAfter(id, start.value);
   return count;
 }

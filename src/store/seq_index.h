@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -83,7 +84,10 @@ class SeqIndex {
     } else {
       SPATE_ASSERT(seq > last(), "seq index append out of order: last %llu new %llu",
                    static_cast<unsigned long long>(last()), static_cast<unsigned long long>(seq));
-      for (uint64_t s = last() + 1; s < seq; ++s) new (PushBack()) Slot{};
+      for (uint64_t s = last() + 1; s < seq; ++s) {
+        new (PushBack()) Slot{};
+        AdjustHoles(head_ + size_ - 1, +1);
+      }
     }
     new (PushBack()) Slot(Slot::Live(std::move(value)));
     ++live_;
@@ -109,6 +113,7 @@ class SeqIndex {
     T value = std::move(slot.Value());
     slot = Slot{};
     --live_;
+    AdjustHoles(head_ + (seq - base_), +1);
     while (size_ > 0 && !At(0).IsLive()) PopFront();
     while (size_ > 0 && !At(size_ - 1).IsLive()) PopBack();
     return value;
@@ -119,6 +124,7 @@ class SeqIndex {
     for (size_t i = 0; i < chunks_.size(); ++i) FreeChunk(i);
     chunks_.clear();
     kinds_.clear();
+    holes_.clear();
     chunk_slots_ = 0;
     head_ = 0;
     size_ = 0;
@@ -143,6 +149,7 @@ class SeqIndex {
     for (size_t i = 0; i < full; ++i) {
       chunks_.push_back(slots + i * kChunkSlots);
       kinds_.push_back(ChunkKind::kMappedReadOnly);
+      holes_.push_back(kUnknownHoles);  // counted on first need: reopening stays one pass
     }
     const size_t rest = count % kChunkSlots;
     const size_t full_bytes = full * kChunkSlots * sizeof(Slot);
@@ -152,6 +159,7 @@ class SeqIndex {
       std::memcpy(static_cast<void*>(tail), slots + full * kChunkSlots, rest * sizeof(Slot));
       chunks_.push_back(tail);
       kinds_.push_back(ChunkKind::kOwned);
+      holes_.push_back(kUnknownHoles);
     }
     if (region_bytes > full_bytes) {
       munmap(static_cast<char*>(region) + full_bytes, region_bytes - full_bytes);
@@ -180,6 +188,28 @@ class SeqIndex {
       if (At(i).IsLive()) return base_ + i;
       if (i == 0) return 0;
     }
+  }
+
+  // How many live sequences are >= start. Consumers ask this for every delivery (the pending
+  // count in the ack subject), so it must not walk the slots: without holes it is arithmetic;
+  // with holes it sums per-chunk hole counts and scans at most half of one chunk, and only when
+  // that chunk has holes.
+  uint64_t CountFrom(uint64_t start) const {
+    if (size_ == 0 || start > last()) return 0;
+    if (start <= base_) return live_;
+    const uint64_t span = last() - start + 1;
+    const uint64_t holes = size_ - live_;
+    if (holes == 0) return span;
+    const uint64_t pos = head_ + (start - base_);
+    const size_t chunk = pos / kChunkSlots;
+    uint64_t before = 0;
+    for (size_t c = 0; c < chunk; ++c) before += ChunkHoles(c);
+    if (const uint64_t in_chunk = ChunkHoles(chunk); in_chunk > 0) {
+      const auto [lo, hi] = UsedRange(chunk);
+      before +=
+          pos - lo <= hi - pos ? ScanHoles(chunk, lo, pos) : in_chunk - ScanHoles(chunk, pos, hi);
+    }
+    return span - (holes - before);
   }
 
   // Calls fn(seq, value) for live slots with seq >= start in order until fn returns false.
@@ -227,6 +257,7 @@ class SeqIndex {
       chunk_slots_ = kFirstChunkSlots;
       chunks_.push_back(NewChunk(chunk_slots_));
       kinds_.push_back(ChunkKind::kOwned);
+      holes_.push_back(0);
       head_ = 0;
     } else if (chunk_slots_ < kChunkSlots && pos == chunk_slots_) {
       // The lone small chunk is full up to its end: double it (or slide the slots to its
@@ -245,6 +276,7 @@ class SeqIndex {
     } else if (pos == chunks_.size() * kChunkSlots) {
       chunks_.push_back(NewChunk(kChunkSlots));
       kinds_.push_back(ChunkKind::kOwned);
+      holes_.push_back(0);
     }
     Slot* slot = &At(size_);
     ++size_;
@@ -252,6 +284,7 @@ class SeqIndex {
   }
 
   void PopFront() {
+    if (!At(0).IsLive()) AdjustHoles(head_, -1);
     At(0).~Slot();
     ++base_;
     ++head_;
@@ -262,11 +295,13 @@ class SeqIndex {
       FreeChunk(0);
       chunks_.erase(chunks_.begin());
       kinds_.erase(kinds_.begin());
+      holes_.erase(holes_.begin());
       head_ = 0;
     }
   }
 
   void PopBack() {
+    if (!At(size_ - 1).IsLive()) AdjustHoles(head_ + size_ - 1, -1);
     At(size_ - 1).~Slot();
     --size_;
     if (size_ == 0) {
@@ -275,6 +310,7 @@ class SeqIndex {
       FreeChunk(chunks_.size() - 1);
       chunks_.pop_back();
       kinds_.pop_back();
+      holes_.pop_back();
     }
   }
 
@@ -285,6 +321,29 @@ class SeqIndex {
     } else {
       Clear();
     }
+  }
+
+  // Hole counts per chunk, over the slots in use (between first() and last()).
+  static constexpr uint32_t kUnknownHoles = std::numeric_limits<uint32_t>::max();
+  void AdjustHoles(uint64_t pos, int delta) {
+    uint32_t& n = holes_[pos / kChunkSlots];
+    if (n != kUnknownHoles) n = static_cast<uint32_t>(static_cast<int64_t>(n) + delta);
+  }
+  std::pair<uint64_t, uint64_t> UsedRange(size_t chunk) const {
+    return {std::max<uint64_t>(head_, chunk * kChunkSlots),
+            std::min<uint64_t>(head_ + size_, (chunk + 1) * kChunkSlots)};
+  }
+  uint64_t ScanHoles(size_t chunk, uint64_t from, uint64_t to) const {
+    uint64_t n = 0;
+    for (uint64_t pos = from; pos < to; ++pos) n += !chunks_[chunk][pos % kChunkSlots].IsLive();
+    return n;
+  }
+  uint64_t ChunkHoles(size_t chunk) const {
+    if (holes_[chunk] == kUnknownHoles) {
+      const auto [lo, hi] = UsedRange(chunk);
+      holes_[chunk] = static_cast<uint32_t>(ScanHoles(chunk, lo, hi));
+    }
+    return holes_[chunk];
   }
 
   static Slot* NewChunk(size_t slots) {
@@ -300,7 +359,8 @@ class SeqIndex {
 
   std::vector<Slot*> chunks_;
   enum class ChunkKind : uint8_t { kOwned, kMappedReadOnly, kMappedWritable };
-  std::vector<ChunkKind> kinds_;  // per chunk: ours, or a piece of an adopted mapping
+  std::vector<ChunkKind> kinds_;         // per chunk: ours, or a piece of an adopted mapping
+  mutable std::vector<uint32_t> holes_;  // per chunk: holes in use, or kUnknownHoles
   size_t chunk_slots_ = 0;  // slots per chunk: below kChunkSlots only while there is one chunk
   uint64_t head_ = 0;       // position of the first slot in chunks_[0]
   uint64_t size_ = 0;       // slots from first() to last(), holes included

@@ -40,6 +40,8 @@ void ExpectMatches(const Index& index, const Model& model, uint64_t max_seq, Sam
     }
     auto next = model.lower_bound(seq);
     ASSERT_EQ(index.NextLive(seq), next == model.end() ? 0 : next->first) << "seq " << seq;
+    ASSERT_EQ(index.CountFrom(seq), static_cast<uint64_t>(std::distance(next, model.end())))
+        << "seq " << seq;
   }
   uint64_t visited = 0;
   auto it = model.begin();
