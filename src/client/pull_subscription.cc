@@ -17,8 +17,12 @@ Result<std::vector<JsMsg>> PullSubscription::Fetch(size_t batch, std::chrono::mi
   // message in flight) reaches us instead of lingering for the next Fetch.
   const auto margin =
       std::min<std::chrono::milliseconds>(timeout / 10, std::chrono::milliseconds(100));
+  // no_wait with an expiry, as nats.go asks: the server waits (up to the expiry) for a first
+  // message, then ends the request at the end of what the consumer has, so a batch larger than
+  // what is left returns at once instead of after `timeout`.
   detail::Json req = {{"batch", batch},
-                      {"expires", std::chrono::duration_cast<Nanos>(timeout - margin).count()}};
+                      {"expires", std::chrono::duration_cast<Nanos>(timeout - margin).count()},
+                      {"no_wait", true}};
   if (max_bytes > 0) req["max_bytes"] = max_bytes;
   Connection& conn = *js_->conn;
   SPATE_RETURN_IF_ERROR(conn.Publish(js_->prefix + "CONSUMER.MSG.NEXT." + stream_ + "." + consumer_,

@@ -26,7 +26,8 @@ class PullSubscription {
   PullSubscription() = default;
 
   // Up to `batch` messages (and, when max_bytes > 0, at most about that many bytes), waiting at
-  // most `timeout`. Returns what arrived, possibly nothing: "no messages" (404), "request
+  // most `timeout` for the first one; once messages came, it returns when the consumer has no
+  // more to give. Returns what arrived, possibly nothing: "no messages" (404), "request
   // timeout" (408) and running out of time are not errors. Heartbeats (100) are skipped. A 409
   // (consumer deleted, exceeded max waiting / max request batch / max bytes, ...) ends the fetch;
   // with no message received it is returned as Status::Unavailable("409 <description>").

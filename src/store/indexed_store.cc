@@ -155,6 +155,7 @@ void IndexedStore::RestoreAdopted(uint64_t first_seq, void* region, size_t regio
 }
 
 void IndexedStore::ResetIndex() {
+  removals_ += kRemovalLog + 1;  // whatever was derived from the old index is stale
   index_.Clear();
   subjects_.Clear();
   bytes_ = 0;
@@ -167,6 +168,7 @@ void IndexedStore::DropFromIndex(uint64_t seq) {
   subjects_.Remove(index_.Find(seq)->subject_id, seq);
   MsgMeta meta = index_.Remove(seq);
   bytes_ -= meta.stored_size;
+  removed_[removals_++ % kRemovalLog] = seq;
   OnRemoved(seq, meta);
 }
 
@@ -402,6 +404,14 @@ std::map<std::string, SubjectState> IndexedStore::SubjectsState(std::string_view
                                            .last_seq = StreamSeq{subjects_.Last(id)}};
   }
   return out;
+}
+
+bool IndexedStore::AnyRemovedSince(uint64_t count, uint64_t seq) const {
+  if (removals_ - count > kRemovalLog) return true;
+  for (uint64_t i = count; i < removals_; ++i) {
+    if (removed_[i % kRemovalLog] >= seq) return true;
+  }
+  return false;
 }
 
 uint64_t IndexedStore::NumPending(std::string_view filter, StreamSeq start) const {

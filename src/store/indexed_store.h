@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -53,6 +54,8 @@ class IndexedStore : public StreamStore {
   StreamState State(const StateOptions& options = {}) const override;
   std::map<std::string, SubjectState> SubjectsState(std::string_view filter) const override;
   uint64_t NumPending(std::string_view filter, StreamSeq start) const override;
+  uint64_t RemovalCount() const override { return removals_; }
+  bool AnyRemovedSince(uint64_t count, uint64_t seq) const override;
 
   const StoreLimits& limits() const { return limits_; }
 
@@ -130,6 +133,11 @@ class IndexedStore : public StreamStore {
   uint64_t last_seq_ = 0;
   int64_t last_ts_ns_ = 0;
   bool stopped_ = false;
+  // The last kRemovalLog removed sequences, removal number i at [i % kRemovalLog]: enough to
+  // answer AnyRemovedSince across the few removals (work-queue acks) between two deliveries.
+  static constexpr uint64_t kRemovalLog = 64;
+  uint64_t removals_ = 0;
+  std::array<uint64_t, kRemovalLog> removed_{};
 };
 
 // True for "" and ">": the filter matches every subject.

@@ -101,6 +101,12 @@ class StreamStore {
   virtual std::map<std::string, SubjectState> SubjectsState(std::string_view filter) const = 0;
   // Number of messages with sequence >= start whose subject matches `filter`.
   virtual uint64_t NumPending(std::string_view filter, StreamSeq start) const = 0;
+  // For callers that keep counts derived from the store up to date themselves (a consumer's
+  // pending count): RemovalCount() grows by one with every message removed, and
+  // AnyRemovedSince(count, seq) tells whether a message with sequence >= seq was removed since
+  // RemovalCount() was `count` (true also when the store can no longer tell).
+  virtual uint64_t RemovalCount() const = 0;
+  virtual bool AnyRemovedSince(uint64_t count, uint64_t seq) const = 0;
 
   // Makes everything stored so far durable (FileStore: fdatasync now).
   virtual Status Sync() = 0;

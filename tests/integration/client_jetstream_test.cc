@@ -480,6 +480,15 @@ TEST_P(ClientJetStreamTest, PullFetchAckAndNakRedelivery) {
   EXPECT_GE(std::chrono::steady_clock::now() - nak_at, 150ms);
   ASSERT_TRUE((*again)[0].Ack().ok());
 
+  // A batch larger than what is left returns what is left at once, not after the timeout.
+  for (int i = 8; i <= 9; ++i) ASSERT_TRUE(js_->Publish("ORDERS.new", std::to_string(i)).ok());
+  const auto rest_at = std::chrono::steady_clock::now();
+  Result<std::vector<JsMsg>> rest = sub->Fetch(100, 10000ms);
+  ASSERT_TRUE(rest.ok()) << rest.status().message();
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_LT(std::chrono::steady_clock::now() - rest_at, 5000ms);
+  for (JsMsg& m : *rest) ASSERT_TRUE(m.Ack().ok());
+
   // Binding to an existing consumer; a missing one is an API error.
   EXPECT_TRUE(js_->PullSubscribe("ORDERS", "worker").ok());
   EXPECT_TRUE(IsApiError(js_->PullSubscribe("ORDERS", "nobody").status(), kErrConsumerNotFound));

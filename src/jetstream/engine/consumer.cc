@@ -53,6 +53,7 @@ void Consumer::UpdateConfig(const ConsumerConfig& config) {
   // "50" or "50%": the share of acks sampled.
   sample_percent_ = std::clamp(std::atoi(config_.sample_freq.c_str()), 0, 100);
   filters_.clear();
+  pending_count_.valid = false;
   if (!config_.filter_subject.empty() && config_.filter_subject != ">") {
     filters_.push_back(config_.filter_subject);
   }
@@ -127,6 +128,7 @@ void Consumer::InitStart() {
     }
   }
   next_sseq_ = start;
+  pending_count_.valid = false;
   uint64_t base = initial_.empty() ? start - 1 : initial_.front() - 1;
   st_.delivered_sseq = base;
   st_.ack_floor_sseq = base;
@@ -187,6 +189,11 @@ Consumer::Source Consumer::Peek() {
       next_sseq_ = end;
       Touch();  // the position is part of the saved state
     }
+    pending_count_ = {.valid = true,
+                      .from = next_sseq_,
+                      .last_seq = end - 1,
+                      .removals = store.RemovalCount(),
+                      .count = 0};
     return Source::kNone;
   }
   scratch_ = std::move(*best);
@@ -213,6 +220,14 @@ void Consumer::Send(LoopContext& ctx, Source source, std::string_view to, int64_
     if (source == Source::kInitial) {
       initial_.pop_front();
     } else {
+      // Peek found no match between next_sseq_ and sseq, so one fewer is pending.
+      PendingCount& pc = pending_count_;
+      if (PendingCountCurrent() && pc.count > 0) {
+        --pc.count;
+        pc.from = sseq + 1;
+      } else {
+        pc.valid = false;
+      }
       next_sseq_ = sseq + 1;
     }
     st_.delivered_sseq = std::max(st_.delivered_sseq, sseq);
@@ -249,9 +264,10 @@ void Consumer::Deliver(LoopContext& ctx) {
       waiting_.pop_front();
       continue;
     }
-    Source src = CanDeliver() ? Peek() : Source::kNone;
+    const bool can_deliver = CanDeliver();
+    Source src = can_deliver ? Peek() : Source::kNone;
     if (src == Source::kNone) {
-      AnswerNoWait(ctx);
+      AnswerNoWait(ctx, /*at_end=*/can_deliver);
       break;
     }
     const int64_t size = static_cast<int64_t>(MsgSize());
@@ -272,12 +288,13 @@ void Consumer::Deliver(LoopContext& ctx) {
   }
 }
 
-void Consumer::AnswerNoWait(LoopContext& ctx) {
+void Consumer::AnswerNoWait(LoopContext& ctx, bool at_end) {
   // Nothing to send: every no_wait request without an expiry gets its answer now, wherever it
-  // is in the queue. With an expiry it waits for it (nats-server 2.9), which nats.go's Fetch
-  // relies on.
+  // is in the queue. With an expiry it waits for it while nothing came (nats-server 2.9), which
+  // nats.go's Fetch relies on; once it got messages, the end of the stream ends it (408) - the
+  // Fetch of a batch larger than what is left returns at once.
   for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (!it->no_wait || it->expires_ns != 0) {
+    if (!it->no_wait || (it->expires_ns != 0 && !(at_end && it->delivered > 0))) {
       ++it;
       continue;
     }
@@ -491,6 +508,7 @@ void Consumer::OnPurged(uint64_t first_seq) {
   }
   while (!initial_.empty() && initial_.front() < first_seq) initial_.pop_front();
   if (next_sseq_ < first_seq) next_sseq_ = first_seq;
+  pending_count_.valid = false;
   if (st_.delivered_sseq < first_seq - 1) st_.delivered_sseq = first_seq - 1;
   UpdateAckFloor();
   if (st_.ack_floor_sseq < first_seq - 1 && st_.pending.empty()) {
@@ -579,15 +597,48 @@ bool Consumer::Expired(int64_t now_ns) const {
   return now_ns - last_active_ns_ > threshold;
 }
 
-int64_t Consumer::num_pending() const {
+uint64_t Consumer::CountPending() const {
   const store::StreamStore& store = stream_.store();
-  uint64_t n = initial_.size();
-  if (filters_.empty()) {
-    n += store.NumPending("", StreamSeq{next_sseq_});
-  } else {
-    for (const auto& f : filters_) n += store.NumPending(f, StreamSeq{next_sseq_});
+  if (filters_.empty()) return store.NumPending("", StreamSeq{next_sseq_});
+  uint64_t n = 0;
+  for (const auto& f : filters_) n += store.NumPending(f, StreamSeq{next_sseq_});
+  return n;
+}
+
+bool Consumer::PendingCountCurrent() const {
+  const store::StreamStore& store = stream_.store();
+  PendingCount& pc = pending_count_;
+  if (!pc.valid || pc.from != next_sseq_ || pc.last_seq != store.State().last_seq.value) {
+    return false;
   }
-  return static_cast<int64_t>(n);
+  if (pc.removals != store.RemovalCount()) {
+    if (store.AnyRemovedSince(pc.removals, pc.from)) return false;
+    pc.removals = store.RemovalCount();
+  }
+  return true;
+}
+
+int64_t Consumer::num_pending() const {
+  if (!PendingCountCurrent()) {
+    const store::StreamStore& store = stream_.store();
+    pending_count_ = {.valid = true,
+                      .from = next_sseq_,
+                      .last_seq = store.State().last_seq.value,
+                      .removals = store.RemovalCount(),
+                      .count = CountPending()};
+  }
+  return static_cast<int64_t>(initial_.size() + pending_count_.count);
+}
+
+void Consumer::OnAppended(uint64_t seq, std::string_view subject) {
+  PendingCount& pc = pending_count_;
+  if (!pc.valid) return;
+  if (seq != pc.last_seq + 1) {
+    pc.valid = false;
+    return;
+  }
+  pc.last_seq = seq;
+  if (seq >= pc.from && Matches(subject)) ++pc.count;
 }
 
 }  // namespace spate::jetstream

@@ -106,6 +106,8 @@ class Consumer {
   // An ephemeral (or a durable with inactive_threshold) that nobody used for the threshold.
   bool Expired(int64_t now_ns) const;
   int64_t num_pending() const;
+  // The stream stored `seq` on `subject` (keeps the pending count without a recount).
+  void OnAppended(uint64_t seq, std::string_view subject);
 
  private:
   enum class Source : uint8_t { kNone, kRedelivery, kInitial, kNew };
@@ -123,7 +125,9 @@ class Consumer {
   void SendStatus(server::LoopContext& ctx, std::string_view to, std::string_view status,
                   std::string_view description, std::string_view extra_headers = {});
   void ExpireRequests(server::LoopContext& ctx, int64_t now_ns);
-  void AnswerNoWait(server::LoopContext& ctx);
+  // Ends the no_wait requests that are done; `at_end`: nothing is left to deliver (rather than
+  // max_ack_pending holding delivery back).
+  void AnswerNoWait(server::LoopContext& ctx, bool at_end);
   // Publishes $JS.EVENT.ADVISORY.CONSUMER.<event>.<stream>.<consumer>.
   void Advise(server::LoopContext& ctx, std::string_view event, std::string_view type,
               uint64_t sseq, uint64_t cseq, uint64_t deliveries, std::string_view reason,
@@ -135,6 +139,9 @@ class Consumer {
   bool ReplayDue(Source source, int64_t now_ns);
   void AfterPushSend(server::LoopContext& ctx, uint64_t bytes, int64_t now_ns);
   int64_t AckWaitFor(uint64_t deliveries) const;
+  uint64_t CountPending() const;  // matching messages at or after next_sseq_, from the store
+  // Whether pending_count_ is right now (it notes the removals it has checked).
+  bool PendingCountCurrent() const;
 
   Stream& stream_;
   const std::string name_;
@@ -148,6 +155,18 @@ class Consumer {
   uint64_t next_sseq_ = 1;        // next stream sequence to look at for new messages
   std::set<uint64_t> redeliver_;  // stream sequences due for redelivery, in order
   std::deque<uint64_t> initial_;  // last_per_subject: the sequences to start with
+  // The count of matching messages at or after next_sseq_, asked for every delivery (the ack
+  // subject carries it). Recounting visits every matching subject, so it is kept up to date by
+  // appends and deliveries and recounted only when something else moved (removals at or after
+  // `from`, appends not seen, a jump of next_sseq_).
+  struct PendingCount {
+    bool valid = false;
+    uint64_t from = 0;      // the next_sseq_ it counts from
+    uint64_t last_seq = 0;  // the last stream sequence it includes
+    uint64_t removals = 0;  // the store's RemovalCount() when it was last known right
+    uint64_t count = 0;
+  };
+  mutable PendingCount pending_count_;
   store::StoredMsg scratch_;
   std::deque<PullRequest> waiting_;
   bool dirty_ = false;

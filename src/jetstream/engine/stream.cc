@@ -512,6 +512,7 @@ void Stream::OnPublish(LoopContext& ctx, const InternalMsg& msg) {
   }
   ReaccountLocked();
   if (!consumers_.empty()) {
+    for (auto& [n, c] : consumers_) c->OnAppended(seq->value, subject);
     FreshMsg fresh{seq->value, now_ns, subject, msg.headers, msg.payload};
     fresh_ = &fresh;
     DeliverToConsumersLocked(ctx);

@@ -137,6 +137,7 @@ void Stream::AppendSourced(LoopContext& ctx, size_t index, std::vector<store::St
       all_copied = false;
       break;
     }
+    for (auto& [n, c] : consumers_) c->OnAppended(r->value, subject);
     next = m.seq().value + 1;
     s.last_active_ns = now;
   }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -161,6 +162,32 @@ func TestJSDeliverPolicies(t *testing.T) {
 		}
 		if ci.NumPending != c.pending {
 			t.Fatalf("%s: num_pending %d, want %d", c.cfg.Durable, ci.NumPending, c.pending)
+		}
+	}
+}
+
+// A Fetch of more than is left gets what is left at once, not after its MaxWait: nats.go asks with
+// no_wait and an expiry, and the server ends such a request at the end of the stream once it got
+// messages (408), for a wildcard and an unfiltered consumer alike.
+func TestJSFetchOfMoreThanIsLeftReturnsAtOnce(t *testing.T) {
+	_, _, js := startJS(t)
+	streamWith(t, js, &nats.StreamConfig{Name: "FL", Subjects: []string{"fl.>"}}, 7, "fl.a", "fl.b.c")
+	for _, filter := range []string{"fl.>", ""} {
+		name := "fl" + strconv.Itoa(len(filter))
+		_, err := js.AddConsumer("FL", &nats.ConsumerConfig{Durable: name, AckPolicy: nats.AckExplicitPolicy, FilterSubject: filter})
+		must(t, err)
+		sub, err := js.PullSubscribe(filter, name, nats.Bind("FL", name))
+		must(t, err)
+		start := time.Now()
+		first, err := sub.Fetch(5, nats.MaxWait(20*time.Second))
+		must(t, err)
+		rest, err := sub.Fetch(100, nats.MaxWait(20*time.Second))
+		must(t, err)
+		if len(first) != 5 || len(rest) != 2 {
+			t.Fatalf("filter %q: fetched %d then %d messages, want 5 then 2", filter, len(first), len(rest))
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Fatalf("filter %q: the fetches took %v: the second one waited for its expiry", filter, took)
 		}
 	}
 }
