@@ -94,6 +94,7 @@ Status FileStore::ScanBlock(MsgBlock* block, uint64_t from, bool is_last) {
     Report(line);
     stats_.truncated_tails.fetch_add(1, std::memory_order_relaxed);
     SPATE_RETURN_IF_ERROR(block->file()->Truncate(from + pos));
+    block->BytesChanged();
     SPATE_RETURN_IF_ERROR(block->file()->Sync());
     bytes.resize(pos);
     break;

@@ -7,6 +7,7 @@ Result<uint64_t> MsgBlock::Append(std::string_view records, bool* truncate_faile
   const uint64_t offset = size_;
   Status st = file_->PWrite(offset, records);
   if (!st.ok()) {
+    BytesChanged();
     if (Status cut = file_->Truncate(offset); !cut.ok()) {
       *truncate_failed = true;
       return Status::IoError(st.message() + "; then cutting block " + std::to_string(index_) +
@@ -19,9 +20,9 @@ Result<uint64_t> MsgBlock::Append(std::string_view records, bool* truncate_faile
 }
 
 Status MsgBlock::Read(uint64_t offset, size_t length, std::string* out) const {
-  out->resize(length);
-  SPATE_ASSIGN_OR_RETURN(size_t got, file_->PRead(offset, length, out->data()));
-  if (got != length) {
+  SPATE_RETURN_IF_ERROR(
+      ReadAheadCache::Shared().Read(*file_, read_version_, size_, offset, length, out));
+  if (out->size() != length) {
     return Status::Corruption("block " + std::to_string(index_) + " offset " +
                               std::to_string(offset) + ": record runs past end of file");
   }
@@ -29,6 +30,7 @@ Status MsgBlock::Read(uint64_t offset, size_t length, std::string* out) const {
 }
 
 Status MsgBlock::Overwrite(uint64_t offset, std::string_view record) {
+  BytesChanged();
   return file_->PWrite(offset, record);
 }
 

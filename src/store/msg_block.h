@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "store/file_system.h"
+#include "store/read_ahead_cache.h"
 
 namespace spate::store {
 
@@ -30,6 +31,7 @@ class MsgBlock {
   // back to its previous size, so a failed append leaves no partial record behind; if even that
   // fails, the Status says so and the caller must stop writing.
   Result<uint64_t> Append(std::string_view records, bool* truncate_failed);
+  // Through the shared ReadAheadCache: reading records in order costs one pread per window.
   Status Read(uint64_t offset, size_t length, std::string* out) const;
   Status Overwrite(uint64_t offset, std::string_view record);
   // Reads the file from `offset` to its end.
@@ -38,7 +40,10 @@ class MsgBlock {
   void Replace(std::shared_ptr<File> file, uint64_t size) {
     file_ = std::move(file);
     size_ = size;
+    BytesChanged();
   }
+  // Bytes already written changed or were cut off (read-ahead windows of them are stale).
+  void BytesChanged() { read_version_ = ReadAheadCache::NewVersion(); }
   void set_size(uint64_t size) { size_ = size; }
 
   // Accounting, kept by FileStore.
@@ -56,6 +61,7 @@ class MsgBlock {
   std::string path_;
   std::shared_ptr<File> file_;
   uint64_t size_;
+  uint64_t read_version_ = ReadAheadCache::NewVersion();
 };
 
 }  // namespace spate::store
