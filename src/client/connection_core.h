@@ -160,8 +160,9 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   std::condition_variable tasks_cv_;  // the dispatcher
   ConnectionStatus status_ = ConnectionStatus::kConnecting;
   Status connect_result_;
-  std::atomic<bool> close_requested_{
-      false};  // written under mu_; read without it after an inline handler
+  // Written under mu_; atomic because the I/O thread checks it without mu_ after each message,
+  // since an inline handler may have called Close().
+  std::atomic<bool> close_requested_{false};
   bool io_done_ = false;
   std::vector<ServerUrl> pool_;
   std::string connected_server_;
