@@ -25,6 +25,7 @@ struct BenchArgs {
   int pubs = 1, subs = 1, responders = 1;
   bool no_responder = false;
   bool no_progress = false;
+  bool inline_subs = false;
 };
 
 constexpr double kMiB = 1024.0 * 1024.0;
@@ -86,7 +87,10 @@ void PrintReport(const CliContext& ctx, const BenchConfig& config, const BenchRe
               {"msgs", config.msgs},
               {"size", config.size},
               {"pubs", config.pubs}};
-    if (config.kind == BenchKind::kPubSub) j["subs"] = config.subs;
+    if (config.kind == BenchKind::kPubSub) {
+      j["subs"] = config.subs;
+      j["inline"] = config.inline_subs;
+    }
     if (config.kind == BenchKind::kReq) j["responders"] = config.responders;
     j[config.kind == BenchKind::kReq ? "request" : "publish"] = SideJson(r.pub);
     if (config.kind == BenchKind::kPubSub) {
@@ -106,7 +110,7 @@ void PrintReport(const CliContext& ctx, const BenchConfig& config, const BenchRe
     out += ClientTable(r.pub, "publisher");
   }
   if (config.kind == BenchKind::kPubSub) {
-    out += RateLine("Sub", r.sub, config.size);
+    out += RateLine(config.inline_subs ? "Sub (inline)" : "Sub", r.sub, config.size);
     out += ClientTable(r.sub, "subscriber");
     if (r.dropped > 0) out += "Dropped by slow-consumer limits: " + HumanCount(r.dropped) + "\n";
   }
@@ -134,6 +138,7 @@ int RunBench(const CliContext& ctx, const BenchArgs& args, BenchKind kind, const
   config.size = static_cast<size_t>(*size);
   config.pubs = args.pubs;
   config.subs = args.subs;
+  config.inline_subs = args.inline_subs;
   config.responders = args.no_responder ? 0 : args.responders;
   config.timeout = ctx.timeout();
   config.progress = !args.no_progress && !ctx.json() && ::isatty(STDOUT_FILENO);
@@ -188,7 +193,12 @@ void AddBenchCommands(CLI::App& app, CliContext& ctx) {
     sub->add_option("--subs", args->subs, "Subscriber connections (each gets every message)")
         ->check(CLI::Range(1, 1024))
         ->capture_default_str();
-    sub->footer("Example:\n  spate bench sub bench.x --msgs 500000 --size 64 --subs 4");
+    sub->add_flag("--inline", args->inline_subs,
+                  "Subscribers read zero-copy on the I/O thread (SubscribeInline) instead of "
+                  "copying each message to the dispatcher thread");
+    sub->footer(
+        "Example:\n  spate bench sub bench.x --msgs 500000 --size 64 --subs 4\n"
+        "  spate bench sub bench.x --msgs 1000000 --size 128 --inline");
     sub->callback(
         [&ctx, args] { ctx.set_exit_code(RunBench(ctx, *args, BenchKind::kPubSub, "sub")); });
   }

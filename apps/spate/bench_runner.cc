@@ -31,8 +31,8 @@ constexpr std::chrono::milliseconds kMinFlushTimeout{30000};
 constexpr uint64_t kProgressBatch = 1024;
 
 // A subscriber's counters. `received` is read by the main thread while the run goes on; the
-// rest is written by the connection's dispatcher thread only and read after Close(), which
-// joins that thread.
+// rest is written by the connection's dispatcher thread (or its I/O thread with --inline) only
+// and read after Close(), which joins both.
 struct SubscriberState {
   std::atomic<uint64_t> received{0};
   uint64_t bytes = 0;
@@ -241,18 +241,24 @@ Result<BenchResult> BenchRunner::Run() {
   const bool stamped = config_.size >= sizeof(int64_t);
   for (auto& conn : sub_conns) {
     SubscriberState* st = states.emplace_back(std::make_unique<SubscriberState>()).get();
-    auto sub = conn->Subscribe(config_.subject, [st, stamped](const client::Msg& m) {
+    auto on_payload = [st, stamped](std::string_view data) {
       const int64_t now = NowNs();
       if (st->first_ns == 0) st->first_ns = now;
       st->last_ns = now;
-      st->bytes += m.data.size();
-      if (stamped && m.data.size() >= sizeof(int64_t)) {
+      st->bytes += data.size();
+      if (stamped && data.size() >= sizeof(int64_t)) {
         int64_t sent = 0;
-        std::memcpy(&sent, m.data.data(), sizeof(sent));
+        std::memcpy(&sent, data.data(), sizeof(sent));
         st->latency.Record(now - sent);
       }
       st->received.fetch_add(1, std::memory_order_release);
-    });
+    };
+    auto sub =
+        config_.inline_subs
+            ? conn->SubscribeInline(config_.subject,
+                                    [on_payload](const client::MsgView& m) { on_payload(m.data); })
+            : conn->Subscribe(config_.subject,
+                              [on_payload](const client::Msg& m) { on_payload(m.data); });
     if (!sub.ok()) return sub.status();
     subs.push_back(*sub);
     SPATE_RETURN_IF_ERROR(conn->Flush(config_.timeout));

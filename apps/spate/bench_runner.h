@@ -23,11 +23,12 @@ enum class BenchKind : uint8_t {
 struct BenchConfig {
   BenchKind kind = BenchKind::kPub;
   std::string subject;
-  uint64_t msgs = 100000;  // published (or requested) in total, split across the clients
-  size_t size = 128;       // payload bytes
-  int pubs = 1;            // publisher (or requester) connections
-  int subs = 1;            // kPubSub: subscriber connections, each receives every message
-  int responders = 1;      // kReq: built-in responder connections (0: use an external one)
+  uint64_t msgs = 100000;    // published (or requested) in total, split across the clients
+  size_t size = 128;         // payload bytes
+  int pubs = 1;              // publisher (or requester) connections
+  int subs = 1;              // kPubSub: subscriber connections, each receives every message
+  bool inline_subs = false;  // kPubSub: subscribers use SubscribeInline (zero-copy, I/O thread)
+  int responders = 1;        // kReq: built-in responder connections (0: use an external one)
   std::chrono::milliseconds timeout{5000};  // a request's timeout; subscribers' idle limit
   bool progress = false;                    // draw a progress bar
 };

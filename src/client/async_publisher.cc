@@ -60,8 +60,10 @@ Status AsyncPublisher::Publish(std::string_view subject, const Headers* headers,
     std::unique_lock lock(mu_);
     TakeExpiredLocked(Clock::now(), &expired);
     if (pending_.size() >= max_pending_) {
-      // Waiting on the dispatcher thread would block the very thread that delivers the acks.
-      const bool can_block = block_when_full_ && std::this_thread::get_id() != dispatcher_;
+      // Waiting on the dispatcher thread would block the very thread that delivers the acks;
+      // on the I/O thread (an inline handler), the one that reads them.
+      const bool can_block =
+          block_when_full_ && std::this_thread::get_id() != dispatcher_ && !conn_->OnIoThread();
       const auto until = Clock::now() + stall_wait_;
       while (can_block && pending_.size() >= max_pending_ && Clock::now() < until) {
         // A copy: std::min returns a reference into the map node, which an ack may free.

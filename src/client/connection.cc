@@ -46,6 +46,15 @@ Result<Subscription> Connection::QueueSubscribe(std::string_view subject, std::s
   if (queue.empty()) return Status::InvalidArgument("empty queue group");
   return core_->Subscribe(subject, queue, std::move(handler), false);
 }
+Result<Subscription> Connection::SubscribeInline(std::string_view subject, MsgViewHandler handler) {
+  return core_->SubscribeInline(subject, {}, std::move(handler));
+}
+Result<Subscription> Connection::QueueSubscribeInline(std::string_view subject,
+                                                      std::string_view queue,
+                                                      MsgViewHandler handler) {
+  if (queue.empty()) return Status::InvalidArgument("empty queue group");
+  return core_->SubscribeInline(subject, queue, std::move(handler));
+}
 Result<Subscription> Connection::SubscribeSync(std::string_view subject) {
   return core_->Subscribe(subject, {}, {}, true);
 }
@@ -70,6 +79,7 @@ std::string Connection::ConnectedServer() const { return core_->ConnectedServer(
 std::vector<std::string> Connection::Servers() const { return core_->Servers(); }
 uint64_t Connection::Reconnects() const { return core_->Reconnects(); }
 size_t Connection::MaxPayload() const { return core_->MaxPayload(); }
+bool Connection::OnIoThread() const { return core_->OnIoThread(); }
 
 // ---- Subscription handle ----
 
@@ -219,13 +229,15 @@ void ConnectionCore::ReportErrorLocked(Status status) {
 
 std::shared_ptr<SubState> ConnectionCore::AddSubLocked(std::string_view subject,
                                                        std::string_view queue, MsgHandler handler,
-                                                       bool sync, bool request_mux) {
+                                                       bool sync, bool request_mux,
+                                                       MsgViewHandler view_handler) {
   auto sub = std::make_shared<SubState>();
   sub->core = weak_from_this();
   sub->sid = next_sid_++;
   sub->subject = subject;
   sub->queue = queue;
   sub->handler = std::move(handler);
+  sub->view_handler = std::move(view_handler);
   sub->sync = sync;
   sub->request_mux = request_mux;
   subs_.emplace(sub->sid, sub);
@@ -257,7 +269,9 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
       return out_.size() + writing_unsent_ < options_.max_pending_out_bytes || close_requested_ ||
              (status_ != ConnectionStatus::kConnected && status_ != ConnectionStatus::kDraining);
     };
-    if (!has_room()) {
+    // The I/O thread (an inline handler) cannot wait for itself to write: it appends, and
+    // writes before it reads (and so runs handlers) again.
+    if (!has_room() && !OnIoThread()) {
       ++blocked_publishers_;
       cv_.wait(lock, has_room);
       --blocked_publishers_;
@@ -288,17 +302,32 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
   return Status::Ok();
 }
 
-Result<Subscription> ConnectionCore::Subscribe(std::string_view subject, std::string_view queue,
-                                               MsgHandler handler, bool sync) {
+Status ConnectionCore::CheckSubscribeLocked(std::string_view subject,
+                                            std::string_view queue) const {
   if (!ValidSubject(subject, true)) {
     return Status::InvalidArgument("invalid subject '" + std::string(subject) + "'");
   }
   if (!queue.empty() && !ValidToken(queue)) return Status::InvalidArgument("invalid queue group");
-  if (!sync && !handler) return Status::InvalidArgument("no message handler");
-  std::lock_guard lock(mu_);
   if (close_requested_ || status_ == ConnectionStatus::kClosed) return ClosedError();
   if (status_ == ConnectionStatus::kDraining) return Status::Unavailable("connection draining");
+  return Status::Ok();
+}
+
+Result<Subscription> ConnectionCore::Subscribe(std::string_view subject, std::string_view queue,
+                                               MsgHandler handler, bool sync) {
+  if (!sync && !handler) return Status::InvalidArgument("no message handler");
+  std::lock_guard lock(mu_);
+  SPATE_RETURN_IF_ERROR(CheckSubscribeLocked(subject, queue));
   return Subscription(AddSubLocked(subject, queue, std::move(handler), sync, false));
+}
+
+Result<Subscription> ConnectionCore::SubscribeInline(std::string_view subject,
+                                                     std::string_view queue,
+                                                     MsgViewHandler handler) {
+  if (!handler) return Status::InvalidArgument("no message handler");
+  std::lock_guard lock(mu_);
+  SPATE_RETURN_IF_ERROR(CheckSubscribeLocked(subject, queue));
+  return Subscription(AddSubLocked(subject, queue, {}, false, false, std::move(handler)));
 }
 
 Status ConnectionCore::Unsubscribe(SubState& sub, uint64_t max) {
@@ -307,7 +336,9 @@ Status ConnectionCore::Unsubscribe(SubState& sub, uint64_t max) {
   if (!sub.active) return SubscriptionClosedError();
   const bool connected =
       status_ == ConnectionStatus::kConnected || status_ == ConnectionStatus::kDraining;
-  if (max == 0 || max <= sub.delivered) {
+  // Store max, then load delivered: an inline delivery does the reverse (see SubState).
+  if (max > 0) sub.max.store(max);
+  if (max == 0 || max <= sub.delivered.load()) {
     if (connected) {
       std::string line;
       protocol::AppendUnsub(&line, sub.sid);
@@ -316,7 +347,6 @@ Status ConnectionCore::Unsubscribe(SubState& sub, uint64_t max) {
     RemoveSubLocked(sub);
     return Status::Ok();
   }
-  sub.max = max;
   if (connected) {
     std::string line;
     protocol::AppendUnsub(&line, sub.sid, max);
@@ -326,6 +356,7 @@ Status ConnectionCore::Unsubscribe(SubState& sub, uint64_t max) {
 }
 
 Result<Msg> ConnectionCore::NextMsg(SubState& sub, std::chrono::milliseconds timeout) {
+  if (OnIoThread()) return IoThreadError("NextMsg");
   std::unique_lock lock(mu_);
   const bool ready = cv_.wait_for(lock, timeout, [&] {
     return !sub.msgs.empty() || !sub.active || status_ == ConnectionStatus::kClosed;
@@ -346,6 +377,7 @@ Result<Msg> ConnectionCore::NextMsg(SubState& sub, std::chrono::milliseconds tim
 
 Result<Msg> ConnectionCore::Request(std::string_view subject, const Headers* headers,
                                     std::string_view data, std::chrono::milliseconds timeout) {
+  if (OnIoThread()) return IoThreadError("Request");
   auto waiter = std::make_shared<RequestWaiter>();
   std::string reply;
   std::string token;
@@ -379,6 +411,7 @@ Result<Msg> ConnectionCore::Request(std::string_view subject, const Headers* hea
 }
 
 Status ConnectionCore::Flush(std::chrono::milliseconds timeout) {
+  if (OnIoThread()) return IoThreadError("Flush");
   auto waiter = std::make_shared<PongWaiter>();
   std::unique_lock lock(mu_);
   if (close_requested_ || status_ == ConnectionStatus::kClosed) return ClosedError();
@@ -394,6 +427,7 @@ Status ConnectionCore::Flush(std::chrono::milliseconds timeout) {
 }
 
 Status ConnectionCore::Drain(std::chrono::milliseconds timeout) {
+  if (OnIoThread()) return IoThreadError("Drain");
   const auto deadline = Clock::now() + timeout;
   auto remaining = [&] {
     return std::max(std::chrono::milliseconds(1),
@@ -439,7 +473,10 @@ void ConnectionCore::Close() {
     close_requested_ = true;
   }
   Wake();
-  if (std::this_thread::get_id() != io_thread_id_) {
+  // From an inline handler: the I/O thread stops delivering when the handler returns and closes
+  // the connection; nothing here may wait for it.
+  if (OnIoThread()) return;
+  {
     std::lock_guard join_lock(join_mu_);  // several threads may call Close() at once
     if (io_thread_.joinable()) io_thread_.join();
   }

@@ -9,6 +9,7 @@
 
 #include "client/errors.h"
 #include "client/msg.h"
+#include "client/msg_view.h"
 #include "client/options.h"
 #include "client/subscription.h"
 #include "common/status.h"
@@ -29,11 +30,14 @@ enum class ConnectionStatus : uint8_t {
 
 // Runs on the dispatcher thread, one message at a time for the whole connection.
 using MsgHandler = std::function<void(const Msg&)>;
+// Runs on the I/O thread, straight out of the read buffer (Connection::SubscribeInline).
+using MsgViewHandler = std::function<void(const MsgView&)>;
 
 // A client connection to a NATS server (spate-server or nats-server).
 // Lifecycle: Connect() returns it connected; it reconnects by itself per Options; Close() (or the
 // destructor) ends it. Threads: one I/O thread (socket, parser, timers, reconnect) and one
 // dispatcher thread (message callbacks and connection events); see src/client/README.md.
+// Inline subscriptions run their handlers on the I/O thread instead (SubscribeInline).
 // Thread-safe: every method may be called from any thread, also from callbacks, except that the
 // Connection must not be destroyed from one of its own callbacks.
 class Connection {
@@ -59,6 +63,28 @@ class Connection {
   Result<Subscription> Subscribe(std::string_view subject, MsgHandler handler);
   Result<Subscription> QueueSubscribe(std::string_view subject, std::string_view queue,
                                       MsgHandler handler);
+  // Inline (zero-copy) subscription: `handler` runs on the I/O thread as each message is parsed,
+  // with views into the read buffer that are valid only until it returns (MsgView::ToMsg()
+  // copies). No copy, no allocation, no lock per message. Nothing is queued, so the
+  // slow-consumer limits and PendingMsgs() do not apply; Delivered() and AutoUnsubscribe() work
+  // as for any subscription. A message being delivered when another thread unsubscribes may
+  // still reach the handler; none after that.
+  // The contract, since the handler holds up all reading on this connection while it runs:
+  // - it should be short (hand heavy work to another thread): other subscriptions' messages,
+  //   request replies and the server's PINGs wait for it;
+  // - it may Publish (never blocks: past Options::max_pending_out_bytes it appends anyway, and
+  //   the I/O thread writes before it reads again), Subscribe, Unsubscribe, AutoUnsubscribe;
+  // - it may Close(): that returns at once, no further message is delivered and the connection
+  //   closes when the handler returns (the closed event follows on the dispatcher);
+  // - calls that wait for the I/O thread fail at once with IsIoThreadError() instead of
+  //   deadlocking: Request, Flush, Drain, Subscription::NextMsg and what is built on them
+  //   (JetStream API calls, JetStream publish, JsMsg::AckSync, PullSubscription::Fetch);
+  // - it must not destroy the Connection.
+  // Ordering: in arrival order among inline subscriptions; no order relative to the callbacks of
+  // ordinary subscriptions, which run on the dispatcher thread.
+  Result<Subscription> SubscribeInline(std::string_view subject, MsgViewHandler handler);
+  Result<Subscription> QueueSubscribeInline(std::string_view subject, std::string_view queue,
+                                            MsgViewHandler handler);
   // Synchronous subscription: read with Subscription::NextMsg().
   Result<Subscription> SubscribeSync(std::string_view subject);
   Result<Subscription> QueueSubscribeSync(std::string_view subject, std::string_view queue);
@@ -89,6 +115,8 @@ class Connection {
   std::vector<std::string> Servers() const;
   uint64_t Reconnects() const;
   size_t MaxPayload() const;  // from the server's INFO
+  // True on this connection's I/O thread, that is inside an inline handler.
+  bool OnIoThread() const;
 
  private:
   explicit Connection(std::shared_ptr<detail::ConnectionCore> core) : core_(std::move(core)) {}

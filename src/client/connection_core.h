@@ -31,17 +31,22 @@ struct SubState {
   std::weak_ptr<ConnectionCore> core;
   uint64_t sid = 0;
   std::string subject, queue;
-  MsgHandler handler;  // empty for synchronous subscriptions and the request inbox
+  MsgHandler handler;           // empty for synchronous subscriptions and the request inbox
+  MsgViewHandler view_handler;  // inline subscriptions: run on the I/O thread, no lock held
   bool sync = false;
   bool request_mux = false;  // the shared _INBOX.<nuid>.* subscription
 
-  // Readable without the lock (Subscription accessors); written under mu_.
+  // Readable without the lock (Subscription accessors, and the I/O thread's inline delivery).
+  // `active` is written under mu_; `delivered` only by the I/O thread (under mu_ except for
+  // inline subscriptions); `max` under mu_ (0: no limit). For inline subscriptions the I/O
+  // thread stores `delivered` then loads `max`, and AutoUnsubscribe stores `max` then loads
+  // `delivered` (both seq_cst): whichever comes second sees the limit reached and removes it.
   std::atomic<bool> active{true};
   std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> max{0};
   std::atomic<size_t> pending_msgs{0};
   std::atomic<uint64_t> dropped{0};
   // Under mu_.
-  uint64_t max = 0;  // 0: no limit
   size_t pending_bytes = 0;
   bool slow_reported = false;
   std::deque<Msg> msgs;  // sync subscriptions
@@ -84,6 +89,8 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
                  std::string_view data);
   Result<Subscription> Subscribe(std::string_view subject, std::string_view queue,
                                  MsgHandler handler, bool sync);
+  Result<Subscription> SubscribeInline(std::string_view subject, std::string_view queue,
+                                       MsgViewHandler handler);
   Status Unsubscribe(SubState& sub, uint64_t max);
   Result<Msg> NextMsg(SubState& sub, std::chrono::milliseconds timeout);
   Result<Msg> Request(std::string_view subject, const Headers* headers, std::string_view data,
@@ -97,6 +104,7 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   std::vector<std::string> Servers() const;
   uint64_t Reconnects() const;
   size_t MaxPayload() const;
+  bool OnIoThread() const { return std::this_thread::get_id() == io_thread_id_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -105,8 +113,10 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   void AppendOutLocked(std::string_view bytes);
   void PostEventLocked(std::function<void()> fn);
   void ReportErrorLocked(Status status);
+  Status CheckSubscribeLocked(std::string_view subject, std::string_view queue) const;
   std::shared_ptr<SubState> AddSubLocked(std::string_view subject, std::string_view queue,
-                                         MsgHandler handler, bool sync, bool request_mux);
+                                         MsgHandler handler, bool sync, bool request_mux,
+                                         MsgViewHandler view_handler = {});
   void RemoveSubLocked(SubState& sub);
   void FailWaitersLocked(const Status& why, bool requests_too);
   void DispatchMain();
@@ -118,7 +128,11 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   Status RunConnected(Link& link);
   bool ReconnectLoop();
   Status HandleOp(const protocol::ServerOp& op);
-  void DeliverLocked(const protocol::MsgOp& m);
+  // delivery.cc
+  void DeliverMsg(const protocol::MsgOp& m);
+  void DeliverInline(SubState& sub, const protocol::MsgOp& m);
+  // Delivers `m` to an ordinary subscription, or returns the inline subscription it is for.
+  std::shared_ptr<SubState> DeliverLocked(uint64_t sid, const protocol::MsgOp& m);
   void ProcessInfoLocked(std::string_view json);
   std::string ConnectJson(const ServerUrl& url, bool secure, const SignedAuth& signed_auth) const;
   std::string ResubscribeLocked() const;
@@ -137,13 +151,18 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   int pings_out_ = 0;
   Link link_;
   std::unique_ptr<TlsContext> tls_ctx_;  // built in Start() when TLS is configured, else lazily
+  // Inline subscriptions by sid, so that their messages need no lock: an entry found inactive
+  // (unsubscribed, max reached) is dropped and the sid looked up again under mu_.
+  std::unordered_map<uint64_t, std::shared_ptr<SubState>> inline_subs_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;        // waiters: Connect, Flush, Request, NextMsg, Drain
   std::condition_variable tasks_cv_;  // the dispatcher
   ConnectionStatus status_ = ConnectionStatus::kConnecting;
   Status connect_result_;
-  bool close_requested_ = false;
+  // Written under mu_; atomic because the I/O thread checks it without mu_ after each message,
+  // since an inline handler may have called Close().
+  std::atomic<bool> close_requested_{false};
   bool io_done_ = false;
   std::vector<ServerUrl> pool_;
   std::string connected_server_;

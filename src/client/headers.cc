@@ -1,6 +1,10 @@
+// Header blocks both ways: Headers (owning, strict) and HeadersView (in place, lenient). Both
+// read the status line and trim fields the same way, so ToHeaders() equals Parse() on any block
+// Parse() accepts.
 #include <charconv>
 
 #include "client/msg.h"
+#include "client/msg_view.h"
 
 namespace spate::client {
 namespace {
@@ -14,7 +18,40 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// The first line of `block`, trimmed, and what follows its '\n' (empty when there is none).
+std::string_view FirstLine(std::string_view block, std::string_view* rest) {
+  const size_t eol = block.find('\n');
+  *rest = eol == std::string_view::npos ? std::string_view() : block.substr(eol + 1);
+  return Trim(block.substr(0, eol));
+}
+
+// "NATS/1.0 408 Request Timeout": the code (0 when absent or not a number) and the text after it.
+// `line` must start with kVersion.
+void ParseStatusLine(std::string_view line, int* status, std::string_view* description) {
+  *status = 0;
+  *description = {};
+  line = Trim(line.substr(kVersion.size()));
+  if (line.empty()) return;
+  const size_t space = line.find(' ');
+  const std::string_view code = line.substr(0, space);
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(code.data(), code.data() + code.size(), value);
+  if (ec == std::errc() && ptr == code.data() + code.size()) *status = value;
+  if (space != std::string_view::npos) *description = Trim(line.substr(space + 1));
+}
+
+// Splits a trimmed, non-empty field line at its first ':'; false when there is no key.
+bool SplitField(std::string_view line, std::string_view* key, std::string_view* value) {
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  *key = Trim(line.substr(0, colon));
+  *value = Trim(line.substr(colon + 1));
+  return true;
+}
+
 }  // namespace
+
+// ---- Headers ----
 
 std::optional<std::string_view> Headers::Get(std::string_view key) const {
   for (const auto& [k, v] : fields) {
@@ -46,30 +83,75 @@ std::string Headers::Encode() const {
 
 Result<Headers> Headers::Parse(std::string_view block) {
   Headers h;
-  size_t eol = block.find('\n');
-  std::string_view line = Trim(block.substr(0, eol));
-  if (!line.starts_with(kVersion)) return Status::InvalidArgument("header block without NATS/1.0");
-  line = Trim(line.substr(kVersion.size()));
-  if (!line.empty()) {
-    const size_t space = line.find(' ');
-    const std::string_view code = line.substr(0, space);
-    int status = 0;
-    const auto [ptr, ec] = std::from_chars(code.data(), code.data() + code.size(), status);
-    if (ec == std::errc() && ptr == code.data() + code.size()) h.status = status;
-    if (space != std::string_view::npos) h.description = Trim(line.substr(space + 1));
+  std::string_view rest;
+  const std::string_view status_line = FirstLine(block, &rest);
+  if (!status_line.starts_with(kVersion)) {
+    return Status::InvalidArgument("header block without NATS/1.0");
   }
-  while (eol != std::string_view::npos) {
-    const size_t start = eol + 1;
-    eol = block.find('\n', start);
-    line = Trim(block.substr(start, eol == std::string_view::npos ? block.npos : eol - start));
+  std::string_view description;
+  ParseStatusLine(status_line, &h.status, &description);
+  h.description = description;
+  while (!rest.empty()) {
+    const std::string_view line = FirstLine(rest, &rest);
     if (line.empty()) continue;
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
+    std::string_view key, value;
+    if (!SplitField(line, &key, &value)) {
       return Status::InvalidArgument("header line without a key: '" + std::string(line) + "'");
     }
-    h.fields.emplace_back(std::string(Trim(line.substr(0, colon))),
-                          std::string(Trim(line.substr(colon + 1))));
+    h.fields.emplace_back(std::string(key), std::string(value));
   }
+  return h;
+}
+
+// ---- HeadersView ----
+
+int HeadersView::status() const {
+  std::string_view rest;
+  const std::string_view line = FirstLine(block_, &rest);
+  if (!line.starts_with(kVersion)) return 0;
+  int status = 0;
+  std::string_view description;
+  ParseStatusLine(line, &status, &description);
+  return status;
+}
+
+std::string_view HeadersView::description() const {
+  std::string_view rest;
+  const std::string_view line = FirstLine(block_, &rest);
+  if (!line.starts_with(kVersion)) return {};
+  int status = 0;
+  std::string_view description;
+  ParseStatusLine(line, &status, &description);
+  return description;
+}
+
+HeadersView::Iterator HeadersView::begin() const {
+  std::string_view rest;
+  FirstLine(block_, &rest);  // the status line
+  return Iterator(rest);
+}
+
+void HeadersView::Iterator::Advance() {
+  while (!rest_.empty()) {
+    const std::string_view line = FirstLine(rest_, &rest_);
+    if (!line.empty() && SplitField(line, &field_.first, &field_.second)) return;
+  }
+  done_ = true;
+  rest_ = {};
+}
+
+std::optional<std::string_view> HeadersView::Get(std::string_view key) const {
+  for (const auto& [k, v] : *this) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+Headers HeadersView::ToHeaders() const {
+  Headers h;
+  h.status = status();
+  h.description = description();
+  for (const auto& [k, v] : *this) h.fields.emplace_back(std::string(k), std::string(v));
   return h;
 }
 

@@ -10,7 +10,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstring>
 #include <deque>
 #include <nlohmann/json.hpp>
@@ -247,70 +246,9 @@ std::string ConnectionCore::ResubscribeLocked() const {
   return out;
 }
 
-void ConnectionCore::DeliverLocked(const protocol::MsgOp& m) {
-  uint64_t sid = 0;
-  std::from_chars(m.sid.data(), m.sid.data() + m.sid.size(), sid);
-  auto it = subs_.find(sid);
-  if (it == subs_.end()) return;  // unsubscribed meanwhile
-  std::shared_ptr<SubState> sub = it->second;
-  const uint64_t delivered = ++sub->delivered;
-  if (sub->max > 0 && delivered >= sub->max) RemoveSubLocked(*sub);
-
-  Msg msg;
-  msg.subject = m.subject;
-  msg.reply = m.reply;
-  msg.data = m.payload;
-  if (m.has_headers) {
-    msg.has_headers = true;
-    Result<Headers> h = Headers::Parse(m.headers);
-    if (h.ok()) {
-      msg.headers = std::move(*h);
-    } else {
-      ReportErrorLocked(
-          Status::Corruption("bad headers on '" + msg.subject + "': " + h.status().message()));
-    }
-  }
-
-  if (sub->request_mux) {
-    auto req = requests_.find(msg.subject.substr(resp_prefix_.size()));
-    if (req == requests_.end()) return;  // timed out already
-    req->second->done = true;
-    req->second->msg = std::move(msg);
-    requests_.erase(req);
-    cv_.notify_all();
-    return;
-  }
-  const size_t bytes = msg.data.size();  // payload bytes, as NextMsg and the dispatcher count
-  if (sub->pending_msgs + 1 > options_.pending_msgs_limit ||
-      sub->pending_bytes + bytes > options_.pending_bytes_limit) {
-    sub->dropped++;
-    if (!sub->slow_reported) {
-      sub->slow_reported = true;
-      ReportErrorLocked(Status::Unavailable("slow consumer: messages dropped on '" + sub->subject +
-                                            "' (sid " + std::to_string(sid) + ")"));
-    }
-    return;
-  }
-  sub->pending_msgs++;
-  sub->pending_bytes += bytes;
-  if (sub->sync) {
-    sub->msgs.push_back(std::move(msg));
-    cv_.notify_all();
-  } else {
-    DispatchTask task;
-    task.sub = sub;
-    task.msg = std::move(msg);
-    task.bytes = bytes;
-    tasks_.push_back(std::move(task));
-    tasks_cv_.notify_one();
-  }
-}
-
 Status ConnectionCore::HandleOp(const protocol::ServerOp& op) {
   std::lock_guard lock(mu_);
-  if (const auto* m = std::get_if<protocol::MsgOp>(&op)) {
-    DeliverLocked(*m);
-  } else if (std::holds_alternative<protocol::PingOp>(op)) {
+  if (std::holds_alternative<protocol::PingOp>(op)) {
     AppendOutLocked("PONG\r\n");
   } else if (std::holds_alternative<protocol::PongOp>(op)) {
     pings_out_ = 0;
@@ -371,9 +309,15 @@ Status ConnectionCore::RunConnected(Link& link) {
         rbuf_.Compact(parser_.needed());
         break;
       }
-      rbuf_.begin += used;
-      SPATE_RETURN_IF_ERROR(HandleOp(op));
+      rbuf_.begin += used;  // the views stay valid: only Compact() moves bytes
+      if (const auto* m = std::get_if<protocol::MsgOp>(&op)) {
+        DeliverMsg(*m);
+        if (close_requested_) break;  // an inline handler called Close()
+      } else {
+        SPATE_RETURN_IF_ERROR(HandleOp(op));
+      }
     }
+    if (close_requested_) continue;
     {
       std::lock_guard lock(mu_);
       take_out_locked();
@@ -455,7 +399,7 @@ bool ConnectionCore::ReconnectLoop() {
     std::vector<ServerUrl> pool;
     {
       std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, wait, [&] { return close_requested_; })) return false;
+      if (cv_.wait_for(lock, wait, [&] { return close_requested_.load(); })) return false;
       pool = pool_;
     }
     for (const ServerUrl& url : pool) {
@@ -536,6 +480,7 @@ void ConnectionCore::IoMain() {
     lock.unlock();
     if (!ReconnectLoop()) break;
   }
+  inline_subs_.clear();  // their handlers may hold what the user wants released at close
   std::lock_guard lock(mu_);
   status_ = ConnectionStatus::kClosed;
   connected_server_.clear();

@@ -38,7 +38,7 @@ class Subscription {
   const std::string& subject() const;
   uint64_t Delivered() const;  // messages received from the server for it
   size_t PendingMsgs() const;  // queued, not yet handed to the callback / NextMsg
-  uint64_t Dropped() const;    // dropped by the slow-consumer limits
+  uint64_t Dropped() const;    // dropped by the slow-consumer limits (never inline ones)
 
  private:
   friend class detail::ConnectionCore;

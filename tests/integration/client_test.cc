@@ -227,6 +227,72 @@ TEST_P(ClientIntegrationTest, DrainDeliversEverythingReceived) {
   EXPECT_EQ(conn->status(), ConnectionStatus::kClosed);
 }
 
+// Zero-copy delivery on the I/O thread: every message, in order, headers and payload intact,
+// some larger than the 64 KiB read buffer.
+TEST_P(ClientIntegrationTest, InlineSubscriptionReceivesEverythingInOrder) {
+  auto sub_conn = Connect();
+  auto pub_conn = Connect();
+  ASSERT_TRUE(sub_conn && pub_conn);
+  constexpr int kCount = 20000;
+  auto payload = [](int i) {
+    return i % 1000 == 999 ? std::string(100 * 1024, static_cast<char>('a' + i % 26))
+                           : "payload-" + std::to_string(i);
+  };
+  // Written on the I/O thread; read once `received` says the handler is done with them.
+  int next = 0;
+  std::string first_problem;
+  std::atomic<int> received{0};
+  auto sub = sub_conn->SubscribeInline("inline.>", [&](const MsgView& m) {
+    const std::string seq = std::to_string(next);
+    if (first_problem.empty() &&
+        (m.subject != "inline.x" || !m.has_headers || m.headers.Get("Seq") != seq ||
+         m.headers.Get("Other") != "v" || m.data != payload(next))) {
+      first_problem = "message " + seq + ": subject " + std::string(m.subject) + ", Seq " +
+                      std::string(m.headers.Get("Seq").value_or("none")) + ", " +
+                      std::to_string(m.data.size()) + " bytes";
+    }
+    ++next;
+    received.store(next, std::memory_order_release);
+  });
+  ASSERT_TRUE(sub.ok()) << sub.status().message();
+  ASSERT_TRUE(sub_conn->Flush().ok());
+  for (int i = 0; i < kCount; ++i) {
+    Headers h;
+    h.Add("Seq", std::to_string(i)).Add("Other", "v");
+    ASSERT_TRUE(pub_conn->Publish("inline.x", "", h, payload(i)).ok());
+  }
+  ASSERT_TRUE(pub_conn->Flush().ok());
+  ASSERT_TRUE(WaitFor([&] { return received.load(std::memory_order_acquire) == kCount; }, 10000ms))
+      << received.load();
+  EXPECT_EQ(first_problem, "");
+  EXPECT_EQ(sub->Delivered(), static_cast<uint64_t>(kCount));
+}
+
+// An inline responder publishes its replies from the I/O thread.
+TEST_P(ClientIntegrationTest, InlineResponderAnswersRequests) {
+  auto responder = Connect();
+  auto requester = Connect();
+  ASSERT_TRUE(responder && requester);
+  Connection* r = responder.get();
+  ASSERT_TRUE(responder
+                  ->SubscribeInline("svc.inline",
+                                    [r](const MsgView& m) {
+                                      Headers h;
+                                      h.Add("Echo", std::string(m.headers.Get("Ask").value_or("")));
+                                      (void)r->Publish(m.reply, "", h, m.data);
+                                    })
+                  .ok());
+  ASSERT_TRUE(responder->Flush().ok());
+  for (int i = 0; i < 50; ++i) {
+    Headers ask;
+    ask.Add("Ask", std::to_string(i));
+    Result<Msg> reply = requester->Request("svc.inline", ask, "body", 2000ms);
+    ASSERT_TRUE(reply.ok()) << reply.status().message();
+    EXPECT_EQ(reply->headers.Get("Echo"), std::to_string(i));
+    EXPECT_EQ(reply->data, "body");
+  }
+}
+
 TEST_P(ClientIntegrationTest, UserPasswordFromUrl) {
   server_.reset();
   TestServerOptions auth;

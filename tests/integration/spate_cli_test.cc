@@ -426,6 +426,14 @@ TEST_F(CliServerTest, BenchSubAndReqReportLatency) {
   EXPECT_EQ(sub["subscribe"]["dropped"], 0);
   EXPECT_EQ(sub["latency"]["count"], 10000);
   EXPECT_LE(sub["latency"]["p50_ns"].get<int64_t>(), sub["latency"]["p99_ns"].get<int64_t>());
+  EXPECT_EQ(sub["inline"], false);
+  const json zero_copy =
+      ParseJson(RunCli({"bench", "sub", "b.inline", "--msgs", "5000", "--subs", "2", "--size", "32",
+                        "--inline", "-s", Url("app"), "--json"})
+                    ->out());
+  EXPECT_EQ(zero_copy["inline"], true);
+  EXPECT_EQ(zero_copy["subscribe"]["msgs"], 10000);
+  EXPECT_EQ(zero_copy["latency"]["count"], 10000);
   const json req = ParseJson(RunCli({"bench", "req", "b.req", "--msgs", "500", "--clients", "2",
                                      "-s", Url("app"), "--json"})
                                  ->out());

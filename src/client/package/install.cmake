@@ -24,6 +24,7 @@ set(SPATE_CLIENT_PUBLIC_HEADERS
     js_msg.h
     key_value.h
     msg.h
+    msg_view.h
     options.h
     ordered_consumer.h
     pull_subscription.h

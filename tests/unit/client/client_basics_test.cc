@@ -4,6 +4,7 @@
 
 #include "client/errors.h"
 #include "client/msg.h"
+#include "client/msg_view.h"
 #include "client/nuid.h"
 #include "client/options.h"
 
@@ -76,6 +77,86 @@ TEST(HeadersTest, ParsesStatusLine) {
   EXPECT_EQ(d->description, "Request Timeout");
   EXPECT_EQ(d->Get("Nats-Pending-Messages"), "1");
   EXPECT_FALSE(Headers::Parse("HTTP/1.1 200\r\n\r\n").ok());
+}
+
+TEST(HeadersViewTest, ReadsInPlaceAsParseDoes) {
+  const std::string blocks[] = {
+      "NATS/1.0\r\nK: v\r\n\r\n",
+      "NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 1\r\n\r\n",
+      "NATS/1.0 503\r\n\r\n",
+      "NATS/1.0\r\nX-Multi: 1\r\nX-Multi: 2\r\n  Spaced :  v w \r\nEmpty:\r\n\r\n",
+      "NATS/1.0 100 Idle Heartbeat\nLF-Only: yes\n\n",
+  };
+  for (const std::string& block : blocks) {
+    Result<Headers> parsed = Headers::Parse(block);
+    ASSERT_TRUE(parsed.ok()) << block;
+    const HeadersView view(block);
+    EXPECT_EQ(view.raw(), block);
+    EXPECT_EQ(view.status(), parsed->status) << block;
+    EXPECT_EQ(view.description(), parsed->description) << block;
+    const Headers copy = view.ToHeaders();
+    EXPECT_EQ(copy.status, parsed->status);
+    EXPECT_EQ(copy.description, parsed->description);
+    EXPECT_EQ(copy.fields, parsed->fields) << block;
+    for (const auto& [key, value] : parsed->fields) {
+      EXPECT_EQ(view.Get(key), parsed->Get(key)) << key;
+    }
+  }
+  const std::string block = blocks[3];
+  const HeadersView view(block);
+  const std::optional<std::string_view> spaced = view.Get("Spaced");
+  ASSERT_TRUE(spaced.has_value());
+  EXPECT_EQ(*spaced, "v w");
+  EXPECT_TRUE(spaced->data() > block.data() && spaced->data() < block.data() + block.size())
+      << "a view into the block, not a copy";
+  EXPECT_EQ(view.Get("X-Multi"), "1");
+  EXPECT_EQ(view.Get("Empty"), "");
+  EXPECT_FALSE(view.Get("x-multi"));  // case-sensitive, as Headers::Get
+  EXPECT_FALSE(view.Get("Missing"));
+  int n = 0;
+  for (auto it = view.begin(); it != view.end(); ++it) ++n;
+  EXPECT_EQ(n, 4);
+}
+
+TEST(HeadersViewTest, EmptyAndMalformed) {
+  const HeadersView none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.status(), 0);
+  EXPECT_TRUE(none.begin() == none.end());
+  EXPECT_FALSE(HeadersView("NATS/1.0 503\r\n\r\n").empty());
+  EXPECT_TRUE(HeadersView("NATS/1.0\r\n\r\n").empty());
+  // Parse rejects a line without a key; the view skips it.
+  const std::string bad = "NATS/1.0\r\nno colon here\r\n: no key\r\nK: v\r\n\r\n";
+  EXPECT_FALSE(Headers::Parse(bad).ok());
+  const HeadersView view(bad);
+  EXPECT_EQ(view.Get("K"), "v");
+  EXPECT_EQ(view.ToHeaders().fields.size(), 1u);
+  EXPECT_EQ(HeadersView("HTTP/1.1 200\r\n\r\n").status(), 0);
+}
+
+TEST(MsgViewTest, ToMsgCopies) {
+  std::string wire = "NATS/1.0 404 Not Found\r\nK: v\r\n\r\npayload";
+  MsgView view;
+  view.subject = "a.b";
+  view.reply = "r";
+  view.has_headers = true;
+  view.headers = HeadersView(std::string_view(wire).substr(0, wire.size() - 7));
+  view.data = std::string_view(wire).substr(wire.size() - 7);
+  const Msg msg = view.ToMsg();
+  wire.assign(wire.size(), '#');  // the views now read garbage; the copy must not
+  EXPECT_EQ(msg.subject, "a.b");
+  EXPECT_EQ(msg.reply, "r");
+  EXPECT_TRUE(msg.has_headers);
+  EXPECT_EQ(msg.headers.status, 404);
+  EXPECT_EQ(msg.headers.description, "Not Found");
+  EXPECT_EQ(msg.headers.Get("K"), "v");
+  EXPECT_EQ(msg.data, "payload");
+  MsgView bare;
+  bare.subject = "x";
+  bare.data = "d";
+  const Msg plain = bare.ToMsg();
+  EXPECT_FALSE(plain.has_headers);
+  EXPECT_TRUE(plain.headers.empty());
 }
 
 TEST(NuidTest, UniqueBase62Tokens) {
