@@ -10,7 +10,8 @@ namespace spate::routing {
 
 // Open addressing with linear probing over a power-of-two table at most half full. Entries are
 // never deleted one by one (a full cache is cleared as a whole), so probing needs no
-// tombstones: a probe stops at the first free slot.
+// tombstones: a probe stops at the first free slot. The table is allocated on the first Put: every
+// account has a cache per loop, most are never used, and zeroing them all slowed start-up.
 struct MatchCache::Impl {
   struct Slot {
     uint64_t hash = 0;
@@ -19,12 +20,15 @@ struct MatchCache::Impl {
     MatchResultRef result;  // null: the slot is free
   };
 
-  explicit Impl(size_t capacity)
-      : capacity(capacity == 0 ? 1 : capacity),
-        slots(std::bit_ceil(this->capacity * 2)),
-        mask(slots.size() - 1) {}
+  explicit Impl(size_t capacity) : capacity(capacity == 0 ? 1 : capacity) {}
+
+  void Allocate() {
+    slots.resize(std::bit_ceil(capacity * 2));
+    mask = slots.size() - 1;
+  }
 
   const Slot* Lookup(std::string_view subject, uint64_t hash) const {
+    if (slots.empty()) return nullptr;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       const Slot& slot = slots[i];
       if (slot.result == nullptr) return nullptr;
@@ -38,8 +42,8 @@ struct MatchCache::Impl {
   }
 
   size_t capacity;
-  std::vector<Slot> slots;
-  size_t mask;
+  std::vector<Slot> slots;  // empty until the first Put
+  size_t mask = 0;
   size_t used = 0;
 };
 
@@ -57,6 +61,7 @@ MatchResultRef MatchCache::Find(std::string_view subject, uint64_t gen) const {
 void MatchCache::Put(std::string_view subject, uint64_t gen, MatchResultRef result) {
   if (result == nullptr) return;
   Impl& impl = *impl_;
+  if (impl.slots.empty()) impl.Allocate();
   const uint64_t hash = HashString(subject);
   size_t i = hash & impl.mask;
   for (;; i = (i + 1) & impl.mask) {
