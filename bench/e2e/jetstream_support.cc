@@ -17,6 +17,7 @@ namespace {
 constexpr int kApiWaitMs = 5000;
 constexpr int64_t kStallTimeoutNs = 5'000'000'000;
 constexpr int64_t kStallWaitMs = 5000;  // also the most a PubAck may take
+constexpr int kFillInFlight = 256;
 
 // The sync_interval value that puts this kind of server in `durability`; empty: its default.
 std::string SyncIntervalSetting(ServerKind kind, Durability durability) {
@@ -171,23 +172,79 @@ Result<uint64_t> StreamMessages(jsCtx* js, const std::string& stream) {
   return msgs;
 }
 
-Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq) {
+Status WaitForAckFloor(const std::function<Result<AckState>()>& read_info, uint64_t last_seq) {
   const int64_t deadline = NowNanos() + kStallTimeoutNs;
   std::string state;
   do {
-    jsConsumerInfo* info = nullptr;
-    jsErrCode code = static_cast<jsErrCode>(0);
-    SPATE_RETURN_IF_ERROR(FromJs(natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code), code,
-                                 "consumer info"));
-    const bool done = info->AckFloor.Stream >= last_seq && info->NumAckPending == 0;
-    state = "ack floor " + std::to_string(info->AckFloor.Stream) + " of " +
-            std::to_string(last_seq) + ", " + std::to_string(info->NumAckPending) +
-            " ack(s) pending, " + std::to_string(info->NumRedelivered) + " redelivered";
-    jsConsumerInfo_Destroy(info);
-    if (done) return Status::Ok();
+    SPATE_ASSIGN_OR_RETURN(const AckState acks, read_info());
+    if (acks.ack_floor >= last_seq && acks.ack_pending == 0) return Status::Ok();
+    state = "ack floor " + std::to_string(acks.ack_floor) + " of " + std::to_string(last_seq) +
+            ", " + std::to_string(acks.ack_pending) + " ack(s) pending, " +
+            std::to_string(acks.redelivered) + " redelivered";
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (NowNanos() < deadline);
   return Status::Unavailable("acks not all processed after 5 s: " + state);
+}
+
+Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq) {
+  return WaitForAckFloor(
+      [sub]() -> Result<AckState> {
+        jsConsumerInfo* info = nullptr;
+        jsErrCode code = static_cast<jsErrCode>(0);
+        SPATE_RETURN_IF_ERROR(FromJs(natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code),
+                                     code, "consumer info"));
+        const AckState acks{.ack_floor = info->AckFloor.Stream,
+                            .ack_pending = static_cast<uint64_t>(info->NumAckPending),
+                            .redelivered = static_cast<uint64_t>(info->NumRedelivered)};
+        jsConsumerInfo_Destroy(info);
+        return acks;
+      },
+      last_seq);
+}
+
+std::string DeliveryProblem(uint64_t expected_seq, int payload_bytes, size_t size,
+                            uint64_t stream_seq, uint64_t num_delivered) {
+  if (size != static_cast<size_t>(payload_bytes)) {
+    return "message " + std::to_string(expected_seq) + " has " + std::to_string(size) + " bytes";
+  }
+  if (stream_seq != expected_seq || num_delivered != 1) {
+    return "got stream sequence " + std::to_string(stream_seq) + " (delivery " +
+           std::to_string(num_delivered) + "), expected " + std::to_string(expected_seq);
+  }
+  return "";
+}
+
+void DeliveryTally::Record(const std::string& problem) {
+  const int64_t n = received.load(std::memory_order_relaxed) + 1;
+  if (!problem.empty()) {
+    problems.fetch_add(1);
+    std::lock_guard lock(mutex);
+    if (first_problem.empty()) first_problem = problem;
+  }
+  received.store(n, std::memory_order_release);
+  if (n == target) done_ns.store(NowNanos(), std::memory_order_release);
+}
+
+Status DeliveryTally::Wait(const ConnectionEvents& events) const {
+  SPATE_RETURN_IF_ERROR(WaitWithoutStall(
+      received, target, [this] { return done_ns.load(std::memory_order_acquire) != 0; }, events,
+      std::chrono::microseconds(50)));
+  if (const int64_t bad = problems.load(); bad > 0) {
+    std::lock_guard lock(mutex);
+    return Status::Corruption(std::to_string(bad) + " bad message(s); first: " + first_problem);
+  }
+  return Status::Ok();
+}
+
+Status FillFileStream(natsConnection* nc, PubAckTally* tally, const std::string& subject,
+                      const std::string& payload, int64_t count, Sample* sample) {
+  SPATE_ASSIGN_OR_RETURN(std::unique_ptr<AsyncPublisher> filler,
+                         AsyncPublisher::Create(nc, kFillInFlight, tally));
+  SPATE_RETURN_IF_ERROR(AddStream(filler->js(), tally->stream, subject, StorageKind::kFile));
+  SPATE_RETURN_IF_ERROR(filler->Publish(subject, payload, count));
+  sample->metrics["fill_msgs_per_sec"] =
+      static_cast<double>(count) * 1e9 / static_cast<double>(filler->end_ns() - filler->start_ns());
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<AsyncPublisher>> AsyncPublisher::Create(natsConnection* nc, int max_pending,

@@ -18,7 +18,8 @@
 namespace spate::bench {
 
 // Shared pieces of the JetStream scenarios: how each server is configured, the libnats JetStream
-// context, stream set-up and a checked asynchronous publisher.
+// context, stream set-up and fill, a checked asynchronous publisher, and the checks of what a
+// consumer receives (shared with the scenarios that consume with the spate C++ client).
 
 enum class StorageKind { kFile, kMemory };
 
@@ -66,9 +67,44 @@ Status AddStream(jsCtx* js, const std::string& name, const std::string& subject,
 // State.Msgs of a stream's info.
 Result<uint64_t> StreamMessages(jsCtx* js, const std::string& stream);
 
-// Polls consumer info (up to 5 s) until the ack floor has reached `last_seq` with no ack
-// pending: proof the server processed every ack. An error says where it got stuck.
+// What consumer info says about a consumer's acks.
+struct AckState {
+  uint64_t ack_floor = 0;  // stream sequence
+  uint64_t ack_pending = 0;
+  uint64_t redelivered = 0;
+};
+
+// Polls `read_info` (up to 5 s) until the ack floor has reached `last_seq` with no ack pending:
+// proof the server processed every ack. An error says where it got stuck. Takes a function so
+// that scenarios on either client (libnats or the spate client) share the check.
+Status WaitForAckFloor(const std::function<Result<AckState>()>& read_info, uint64_t last_seq);
+// The same for a libnats JetStream subscription's consumer.
 Status WaitForAckFloor(natsSubscription* sub, uint64_t last_seq);
+
+// Empty when a delivery is the stream's message `expected_seq`, delivered for the first time,
+// with `payload_bytes` bytes of payload; otherwise what is wrong with it.
+std::string DeliveryProblem(uint64_t expected_seq, int payload_bytes, size_t size,
+                            uint64_t stream_seq, uint64_t num_delivered);
+
+// What a callback consumer saw, message by message. Written by the client library's delivery
+// thread (one at a time), read by the scenario's thread; it must outlive the subscription.
+struct DeliveryTally {
+  DeliveryTally(int payload, int64_t target_count) : payload_bytes(payload), target(target_count) {}
+  // The stream sequence the next delivery should carry.
+  uint64_t next_seq() const { return static_cast<uint64_t>(received.load() + 1); }
+  // Counts one delivery; `problem` is empty when it was good.
+  void Record(const std::string& problem);
+  // Waits until `target` deliveries came (WaitWithoutStall), then fails if any was bad.
+  Status Wait(const ConnectionEvents& events) const;
+
+  const int payload_bytes;
+  const int64_t target;
+  std::atomic<int64_t> received{0};
+  std::atomic<int64_t> done_ns{0};  // when `received` reached `target`
+  std::atomic<int64_t> problems{0};
+  mutable std::mutex mutex;
+  std::string first_problem;  // guarded by mutex
+};
 
 // Polls every `poll` until `done()` holds. Fails when a connection of `events` was closed by the
 // server, or when `received` has not moved for 5 s (a stall), naming `target` in the error.
@@ -116,5 +152,11 @@ class AsyncPublisher {
   int64_t start_ns_ = 0;
   int64_t end_ns_ = 0;
 };
+
+// The untimed set-up of the consume and restart scenarios: adds the file stream `tally->stream`
+// on `subject` and publishes `count` copies of `payload` over `nc` (256 PubAcks in flight, every
+// one checked). Sets the sample's fill_msgs_per_sec.
+Status FillFileStream(natsConnection* nc, PubAckTally* tally, const std::string& subject,
+                      const std::string& payload, int64_t count, Sample* sample);
 
 }  // namespace spate::bench

@@ -1,79 +1,38 @@
 #include "bench/e2e/js_consume_scenario.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <limits>
-#include <mutex>
-#include <thread>
 
 #include "bench/e2e/proc_stats.h"
 
 namespace spate::bench {
-
-// What the push consumer's callback saw. Written on the library's delivery thread.
-struct PushTally {
-  explicit PushTally(int payload, int64_t target_count)
-      : payload_bytes(payload), target(target_count) {}
-  const int payload_bytes;
-  const int64_t target;
-  std::atomic<int64_t> received{0};
-  std::atomic<int64_t> done_ns{0};  // when `received` reached `target`
-  std::atomic<int64_t> problems{0};
-  std::mutex mutex;
-  std::string first_problem;  // guarded by mutex
-};
-
 namespace {
 
 constexpr char kStream[] = "BENCH";
 constexpr char kSubject[] = "bench.js";
-constexpr int kFillInFlight = 256;
 constexpr int64_t kMaxAckPending = 1000;
 constexpr int kFetchTimeoutMs = 5000;
 
 // Empty when `msg` is the stream's message `expected_seq` with the right payload size.
 std::string CheckMessage(natsMsg* msg, int payload_bytes, uint64_t expected_seq) {
-  if (natsMsg_GetDataLength(msg) != payload_bytes) {
-    return "message " + std::to_string(expected_seq) + " has " +
-           std::to_string(natsMsg_GetDataLength(msg)) + " bytes";
-  }
   jsMsgMetaData* meta = nullptr;
   if (natsMsg_GetMetaData(&meta, msg) != NATS_OK) {
     return "message " + std::to_string(expected_seq) + " has no JetStream metadata";
   }
-  std::string problem;
-  if (meta->Sequence.Stream != expected_seq || meta->NumDelivered != 1) {
-    problem = "got stream sequence " + std::to_string(meta->Sequence.Stream) + " (delivery " +
-              std::to_string(meta->NumDelivered) + "), expected " + std::to_string(expected_seq);
-  }
+  std::string problem =
+      DeliveryProblem(expected_seq, payload_bytes, static_cast<size_t>(natsMsg_GetDataLength(msg)),
+                      meta->Sequence.Stream, meta->NumDelivered);
   jsMsgMetaData_Destroy(meta);
   return problem;
 }
 
 void OnPushMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
-  auto* tally = static_cast<PushTally*>(closure);
-  const int64_t n = tally->received.load(std::memory_order_relaxed) + 1;
-  std::string problem = CheckMessage(msg, tally->payload_bytes, static_cast<uint64_t>(n));
+  auto* tally = static_cast<DeliveryTally*>(closure);
+  std::string problem = CheckMessage(msg, tally->payload_bytes, tally->next_seq());
   if (const natsStatus s = natsMsg_Ack(msg, nullptr); s != NATS_OK && problem.empty()) {
     problem = std::string("natsMsg_Ack: ") + natsStatus_GetText(s);
   }
   natsMsg_Destroy(msg);
-  if (!problem.empty()) {
-    tally->problems.fetch_add(1);
-    std::lock_guard lock(tally->mutex);
-    if (tally->first_problem.empty()) tally->first_problem = problem;
-  }
-  tally->received.store(n, std::memory_order_release);
-  if (n == tally->target) tally->done_ns.store(NowNanos(), std::memory_order_release);
-}
-
-// Waits until the push consumer has delivered `tally.target` messages; fails on a 5 s stall.
-Status WaitForPushed(const PushTally& tally, const ConnectionEvents& events) {
-  return WaitWithoutStall(
-      tally.received, tally.target,
-      [&] { return tally.done_ns.load(std::memory_order_acquire) != 0; }, events,
-      std::chrono::microseconds(50));
+  tally->Record(problem);
 }
 
 }  // namespace
@@ -111,16 +70,9 @@ Status JsConsumeScenario::Run(const ScenarioContext& context, Sample* sample) {
                                                      .events = &events}));
   PubAckTally* pub_tally =
       pub_tallies_.emplace_back(std::make_unique<PubAckTally>(kStream, config_.messages)).get();
-  {
-    SPATE_ASSIGN_OR_RETURN(std::unique_ptr<AsyncPublisher> filler,
-                           AsyncPublisher::Create(nc.get(), kFillInFlight, pub_tally));
-    SPATE_RETURN_IF_ERROR(AddStream(filler->js(), kStream, kSubject, StorageKind::kFile));
-    SPATE_RETURN_IF_ERROR(
-        filler->Publish(kSubject, std::string(config_.payload_bytes, 'c'), config_.messages));
-    sample->metrics["fill_msgs_per_sec"] =
-        static_cast<double>(config_.messages) * 1e9 /
-        static_cast<double>(filler->end_ns() - filler->start_ns());
-  }
+  SPATE_RETURN_IF_ERROR(FillFileStream(nc.get(), pub_tally, kSubject,
+                                       std::string(config_.payload_bytes, 'c'), config_.messages,
+                                       sample));
   SPATE_ASSIGN_OR_RETURN(JetStreamContext js, NewJetStream(nc.get()));
   jsSubOptions options;
   jsSubOptions_Init(&options);
@@ -134,12 +86,13 @@ Status JsConsumeScenario::Run(const ScenarioContext& context, Sample* sample) {
   const int64_t start = NowNanos();
   natsSubscription* raw_sub = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
-  PushTally* push = nullptr;
+  DeliveryTally* push = nullptr;
   if (config_.push) {
     options.ManualAck = true;
-    push = push_tallies_
-               .emplace_back(std::make_unique<PushTally>(config_.payload_bytes, config_.messages))
-               .get();
+    push =
+        push_tallies_
+            .emplace_back(std::make_unique<DeliveryTally>(config_.payload_bytes, config_.messages))
+            .get();
     SPATE_RETURN_IF_ERROR(FromJs(
         js_Subscribe(&raw_sub, js.get(), kSubject, OnPushMessage, push, nullptr, &options, &code),
         code, "js_Subscribe"));
@@ -151,15 +104,10 @@ Status JsConsumeScenario::Run(const ScenarioContext& context, Sample* sample) {
   NatsSubscription sub(raw_sub);
   int64_t end = 0;
   if (config_.push) {
-    const Status run = WaitForPushed(*push, events);
+    const Status run = push->Wait(events);
     sample->received_msgs = push->received.load();
     SPATE_RETURN_IF_ERROR(run);
     end = push->done_ns.load();
-    if (push->problems.load() > 0) {
-      std::lock_guard lock(push->mutex);
-      return Status::Corruption(std::to_string(push->problems.load()) +
-                                " bad message(s); first: " + push->first_problem);
-    }
   } else {
     SPATE_RETURN_IF_ERROR(Pull(sub.get(), sample));
     end = NowNanos();

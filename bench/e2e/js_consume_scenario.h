@@ -11,8 +11,6 @@
 
 namespace spate::bench {
 
-struct PushTally;  // js_consume_scenario.cc
-
 // JetStream consume: a file stream is filled with `messages` messages (js_PublishAsync, 256 in
 // flight, PubAcks checked; not timed), then one consumer with explicit acks reads them all:
 // - pull: js_PullSubscribe + natsSubscription_Fetch of `batch` messages at a time; every
@@ -54,7 +52,7 @@ class JsConsumeScenario : public Scenario {
   // Outlive the connections: library threads may still call into them.
   std::vector<std::unique_ptr<ConnectionEvents>> events_;
   std::vector<std::unique_ptr<PubAckTally>> pub_tallies_;
-  std::vector<std::unique_ptr<PushTally>> push_tallies_;
+  std::vector<std::unique_ptr<DeliveryTally>> push_tallies_;
 };
 
 }  // namespace spate::bench

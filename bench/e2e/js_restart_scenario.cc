@@ -10,7 +10,6 @@ namespace {
 
 constexpr char kStream[] = "BENCH";
 constexpr char kSubject[] = "bench.js";
-constexpr int kFillInFlight = 256;
 constexpr int64_t kReadyTimeoutNs = 30'000'000'000;
 
 double Millis(int64_t nanos) { return static_cast<double>(nanos) / 1e6; }
@@ -47,14 +46,11 @@ Status JsRestartScenario::Fill(const std::string& url, Sample* sample) {
                                                      .events = &events}));
   PubAckTally* tally =
       tallies_.emplace_back(std::make_unique<PubAckTally>(kStream, config_.messages)).get();
-  SPATE_ASSIGN_OR_RETURN(std::unique_ptr<AsyncPublisher> filler,
-                         AsyncPublisher::Create(nc.get(), kFillInFlight, tally));
-  SPATE_RETURN_IF_ERROR(AddStream(filler->js(), kStream, kSubject, StorageKind::kFile));
-  SPATE_RETURN_IF_ERROR(
-      filler->Publish(kSubject, std::string(config_.payload_bytes, 'r'), config_.messages));
-  sample->metrics["fill_msgs_per_sec"] = static_cast<double>(config_.messages) * 1e9 /
-                                         static_cast<double>(filler->end_ns() - filler->start_ns());
-  SPATE_ASSIGN_OR_RETURN(const uint64_t stored, StreamMessages(filler->js(), kStream));
+  SPATE_RETURN_IF_ERROR(FillFileStream(nc.get(), tally, kSubject,
+                                       std::string(config_.payload_bytes, 'r'), config_.messages,
+                                       sample));
+  SPATE_ASSIGN_OR_RETURN(JetStreamContext js, NewJetStream(nc.get()));
+  SPATE_ASSIGN_OR_RETURN(const uint64_t stored, StreamMessages(js.get(), kStream));
   if (stored != static_cast<uint64_t>(config_.messages)) {
     return Status::Corruption("stream holds " + std::to_string(stored) + " messages before the " +
                               "restart, " + std::to_string(config_.messages) + " were acked");

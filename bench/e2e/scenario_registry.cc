@@ -2,6 +2,7 @@
 
 #include "bench/e2e/auth_flood_scenario.h"
 #include "bench/e2e/idle_connections_scenario.h"
+#include "bench/e2e/js_consume_cpp_scenario.h"
 #include "bench/e2e/js_consume_scenario.h"
 #include "bench/e2e/js_latency_scenario.h"
 #include "bench/e2e/js_many_consumers_scenario.h"
@@ -89,6 +90,22 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
     all.push_back(std::make_unique<JsConsumeScenario>(JsConsumeScenario::Config{
         .name = push ? "js-push-consume" : "js-pull-consume",
         .push = push,
+        .payload_bytes = 128,
+        .messages = messages(200'000),
+        .batch = 256,
+        .pairing = Pairing::kFast,
+    }));
+  }
+  // The same stream read with the spate C++ client: libnats bounds the two above.
+  for (const auto consumer :
+       {JsConsumeCppScenario::Consumer::kPull, JsConsumeCppScenario::Consumer::kPush,
+        JsConsumeCppScenario::Consumer::kOrdered}) {
+    const char* kind = consumer == JsConsumeCppScenario::Consumer::kPull   ? "pull"
+                       : consumer == JsConsumeCppScenario::Consumer::kPush ? "push"
+                                                                           : "ordered";
+    all.push_back(std::make_unique<JsConsumeCppScenario>(JsConsumeCppScenario::Config{
+        .name = std::string("js-") + kind + "-consume-cpp",
+        .consumer = consumer,
         .payload_bytes = 128,
         .messages = messages(200'000),
         .batch = 256,
