@@ -507,24 +507,34 @@ void ConnectionCore::FailWaitersLocked(const Status& why, bool requests_too) {
 }
 
 void ConnectionCore::DispatchMain() {
+  // Takes what is queued in batches: one lock round per batch rather than per message (the I/O
+  // thread takes the same lock for every message it queues).
+  constexpr size_t kBatch = 64;
+  std::vector<DispatchTask> batch;
+  batch.reserve(kBatch);
   std::unique_lock lock(mu_);
   while (true) {
     tasks_cv_.wait(lock, [&] { return !tasks_.empty() || dispatch_stop_; });
     if (tasks_.empty()) break;  // stopped and drained
-    DispatchTask task = std::move(tasks_.front());
-    tasks_.pop_front();
+    while (!tasks_.empty() && batch.size() < kBatch) {
+      DispatchTask& task = batch.emplace_back(std::move(tasks_.front()));
+      tasks_.pop_front();
+      if (task.sub) {
+        task.sub->pending_msgs--;
+        task.sub->pending_bytes -= std::min(task.sub->pending_bytes, task.bytes);
+        if (task.sub->pending_msgs == 0) task.sub->slow_reported = false;
+      }
+    }
     dispatch_busy_ = true;
-    if (task.sub) {
-      task.sub->pending_msgs--;
-      task.sub->pending_bytes -= std::min(task.sub->pending_bytes, task.bytes);
-      if (task.sub->pending_msgs == 0) task.sub->slow_reported = false;
-    }
     lock.unlock();
-    if (task.sub) {
-      task.sub->handler(task.msg);
-    } else {
-      task.event();
+    for (DispatchTask& task : batch) {
+      if (task.sub) {
+        task.sub->handler(task.msg);
+      } else {
+        task.event();
+      }
     }
+    batch.clear();
     lock.lock();
     dispatch_busy_ = false;
     if (tasks_.empty()) cv_.notify_all();
