@@ -39,10 +39,19 @@ Status Connection::Publish(std::string_view subject, std::string_view reply, con
   return core_->Publish(subject, reply, headers.empty() ? nullptr : &headers, data);
 }
 Result<Subscription> Connection::Subscribe(std::string_view subject, MsgHandler handler) {
-  return core_->Subscribe(subject, {}, std::move(handler), false);
+  return core_->Subscribe(subject, {}, MsgTakeHandler(std::move(handler)), false);
 }
 Result<Subscription> Connection::QueueSubscribe(std::string_view subject, std::string_view queue,
                                                 MsgHandler handler) {
+  if (queue.empty()) return Status::InvalidArgument("empty queue group");
+  return core_->Subscribe(subject, queue, MsgTakeHandler(std::move(handler)), false);
+}
+Result<Subscription> Connection::SubscribeTake(std::string_view subject, MsgTakeHandler handler) {
+  return core_->Subscribe(subject, {}, std::move(handler), false);
+}
+Result<Subscription> Connection::QueueSubscribeTake(std::string_view subject,
+                                                    std::string_view queue,
+                                                    MsgTakeHandler handler) {
   if (queue.empty()) return Status::InvalidArgument("empty queue group");
   return core_->Subscribe(subject, queue, std::move(handler), false);
 }
@@ -228,8 +237,9 @@ void ConnectionCore::ReportErrorLocked(Status status) {
 }
 
 std::shared_ptr<SubState> ConnectionCore::AddSubLocked(std::string_view subject,
-                                                       std::string_view queue, MsgHandler handler,
-                                                       bool sync, bool request_mux,
+                                                       std::string_view queue,
+                                                       MsgTakeHandler handler, bool sync,
+                                                       bool request_mux,
                                                        MsgViewHandler view_handler) {
   auto sub = std::make_shared<SubState>();
   sub->core = weak_from_this();
@@ -314,7 +324,7 @@ Status ConnectionCore::CheckSubscribeLocked(std::string_view subject,
 }
 
 Result<Subscription> ConnectionCore::Subscribe(std::string_view subject, std::string_view queue,
-                                               MsgHandler handler, bool sync) {
+                                               MsgTakeHandler handler, bool sync) {
   if (!sync && !handler) return Status::InvalidArgument("no message handler");
   std::lock_guard lock(mu_);
   SPATE_RETURN_IF_ERROR(CheckSubscribeLocked(subject, queue));

@@ -30,6 +30,9 @@ enum class ConnectionStatus : uint8_t {
 
 // Runs on the dispatcher thread, one message at a time for the whole connection.
 using MsgHandler = std::function<void(const Msg&)>;
+// The same, but the handler gets the message itself and may move it out (keeping it costs no
+// copy); the library drops whatever is left when it returns.
+using MsgTakeHandler = std::function<void(Msg&)>;
 // Runs on the I/O thread, straight out of the read buffer (Connection::SubscribeInline).
 using MsgViewHandler = std::function<void(const MsgView&)>;
 
@@ -63,6 +66,10 @@ class Connection {
   Result<Subscription> Subscribe(std::string_view subject, MsgHandler handler);
   Result<Subscription> QueueSubscribe(std::string_view subject, std::string_view queue,
                                       MsgHandler handler);
+  // As Subscribe/QueueSubscribe, with a handler that may take the message (MsgTakeHandler).
+  Result<Subscription> SubscribeTake(std::string_view subject, MsgTakeHandler handler);
+  Result<Subscription> QueueSubscribeTake(std::string_view subject, std::string_view queue,
+                                          MsgTakeHandler handler);
   // Inline (zero-copy) subscription: `handler` runs on the I/O thread as each message is parsed,
   // with views into the read buffer that are valid only until it returns (MsgView::ToMsg()
   // copies). No copy, no allocation, no lock per message. Nothing is queued, so the

@@ -31,7 +31,7 @@ struct SubState {
   std::weak_ptr<ConnectionCore> core;
   uint64_t sid = 0;
   std::string subject, queue;
-  MsgHandler handler;           // empty for synchronous subscriptions and the request inbox
+  MsgTakeHandler handler;       // empty for synchronous subscriptions and the request inbox
   MsgViewHandler view_handler;  // inline subscriptions: run on the I/O thread, no lock held
   bool sync = false;
   bool request_mux = false;  // the shared _INBOX.<nuid>.* subscription
@@ -88,7 +88,7 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   Status Publish(std::string_view subject, std::string_view reply, const Headers* headers,
                  std::string_view data);
   Result<Subscription> Subscribe(std::string_view subject, std::string_view queue,
-                                 MsgHandler handler, bool sync);
+                                 MsgTakeHandler handler, bool sync);
   Result<Subscription> SubscribeInline(std::string_view subject, std::string_view queue,
                                        MsgViewHandler handler);
   Status Unsubscribe(SubState& sub, uint64_t max);
@@ -115,7 +115,7 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   void ReportErrorLocked(Status status);
   Status CheckSubscribeLocked(std::string_view subject, std::string_view queue) const;
   std::shared_ptr<SubState> AddSubLocked(std::string_view subject, std::string_view queue,
-                                         MsgHandler handler, bool sync, bool request_mux,
+                                         MsgTakeHandler handler, bool sync, bool request_mux,
                                          MsgViewHandler view_handler = {});
   void RemoveSubLocked(SubState& sub);
   void FailWaitersLocked(const Status& why, bool requests_too);

@@ -55,14 +55,15 @@ Result<PushSubscription> JetStream::SubscribePush(std::string_view stream, Consu
               : conn.QueueSubscribeSync(config.deliver_subject, config.deliver_group);
   } else {
     Connection* c = &conn;
-    MsgHandler wrap = [c, handler = std::move(handler)](const Msg& m) {
+    MsgTakeHandler wrap = [c, handler = std::move(handler)](Msg& m) {
       if (HandlePushStatus(*c, m)) return;
-      JsMsg jm(m, c);
+      JsMsg jm(std::move(m), c);
       handler(jm);
     };
     sub = config.deliver_group.empty()
-              ? conn.Subscribe(config.deliver_subject, std::move(wrap))
-              : conn.QueueSubscribe(config.deliver_subject, config.deliver_group, std::move(wrap));
+              ? conn.SubscribeTake(config.deliver_subject, std::move(wrap))
+              : conn.QueueSubscribeTake(config.deliver_subject, config.deliver_group,
+                                        std::move(wrap));
   }
   if (!sub.ok()) return sub.status();
   Result<ConsumerInfo> info = AddConsumer(stream, config);

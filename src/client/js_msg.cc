@@ -11,29 +11,46 @@ bool ToU64(std::string_view s, uint64_t* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-}  // namespace
-
-Result<MsgMetadata> ParseAckSubject(std::string_view reply) {
+// The tokens of an ack subject and where the stream name is (2, or 4 in the long form); false
+// when it is not one.
+struct AckTokens {
   std::array<std::string_view, 12> tokens;
   size_t n = 0;  // all tokens counted, only the first 12 kept
-  for (size_t start = 0;;) {
-    const size_t dot = reply.find('.', start);
-    if (n < tokens.size()) {
-      tokens[n] = reply.substr(start, dot == std::string_view::npos ? dot : dot - start);
+  size_t stream = 2;
+
+  bool Split(std::string_view reply) {
+    for (size_t start = 0;;) {
+      const size_t dot = reply.find('.', start);
+      if (n < tokens.size()) {
+        tokens[n] = reply.substr(start, dot == std::string_view::npos ? dot : dot - start);
+      }
+      ++n;
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
     }
-    ++n;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
+    if (n < 9 || n == 10 || n > 12 || tokens[0] != "$JS" || tokens[1] != "ACK") return false;
+    if (n >= 11) stream = 4;  // after the domain and the account hash
+    return true;
   }
-  if (n < 9 || n == 10 || n > 12 || tokens[0] != "$JS" || tokens[1] != "ACK") {
+};
+
+}  // namespace
+
+bool ParseAckSequences(std::string_view reply, uint64_t* stream_seq, uint64_t* consumer_seq) {
+  AckTokens t;
+  return t.Split(reply) && ToU64(t.tokens[t.stream + 3], stream_seq) &&
+         ToU64(t.tokens[t.stream + 4], consumer_seq);
+}
+
+Result<MsgMetadata> ParseAckSubject(std::string_view reply) {
+  AckTokens t;
+  if (!t.Split(reply)) {
     return Status::InvalidArgument("not a JetStream ack subject: '" + std::string(reply) + "'");
   }
+  const auto& tokens = t.tokens;
   MsgMetadata md;
-  size_t i = 2;
-  if (n >= 11) {
-    if (tokens[2] != "_") md.domain = std::string(tokens[2]);
-    i = 4;  // skip the account hash
-  }
+  const size_t i = t.stream;
+  if (i == 4 && tokens[2] != "_") md.domain = std::string(tokens[2]);
   md.stream = std::string(tokens[i]);
   md.consumer = std::string(tokens[i + 1]);
   uint64_t ts = 0;

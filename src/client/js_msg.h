@@ -30,6 +30,9 @@ struct MsgMetadata {
 };
 
 Result<MsgMetadata> ParseAckSubject(std::string_view reply);
+// Just the stream and consumer sequences of an ack subject (no allocation); false if it is not
+// one.
+bool ParseAckSequences(std::string_view reply, uint64_t* stream_seq, uint64_t* consumer_seq);
 
 // A status message (a header status line and no payload): 100 idle heartbeat / flow control,
 // 404 no messages, 408 request timeout, 409 ...; never handed to the application.

@@ -65,10 +65,9 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
     if (!old_consumer.empty()) (void)Js().DeleteConsumer(stream, old_consumer);
     cfg.deliver_subject = NewInbox();
     std::weak_ptr<OrderedState> weak = weak_from_this();
-    Result<Subscription> new_sub =
-        js->conn->Subscribe(cfg.deliver_subject, [weak, g](const Msg& m) {
-          if (auto self = weak.lock()) self->OnMsg(g, m);
-        });
+    Result<Subscription> new_sub = js->conn->SubscribeTake(cfg.deliver_subject, [weak, g](Msg& m) {
+      if (auto self = weak.lock()) self->OnMsg(g, m);
+    });
     if (!new_sub.ok()) return Fail(new_sub.status());
     Result<ConsumerInfo> info = Js().AddConsumer(stream, cfg, ConsumerAction::kCreate);
     if (!info.ok()) {
@@ -91,7 +90,7 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
     return why;
   }
 
-  void OnMsg(uint64_t g, const Msg& m) {
+  void OnMsg(uint64_t g, Msg& m) {
     std::string reply_to;  // flow control or stalled heartbeat: answered outside the lock
     {
       std::lock_guard lock(mu);
@@ -114,15 +113,15 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
           reply_to = std::string(*stalled);
         }
       } else {
-        Result<MsgMetadata> md = ParseAckSubject(m.reply);
-        if (!md.ok()) return;
-        if (md->consumer_seq.value != expected_cseq) {
+        uint64_t sseq = 0, cseq = 0;
+        if (!ParseAckSequences(m.reply, &sseq, &cseq)) return;
+        if (cseq != expected_cseq) {
           reset_needed = true;
           cv.notify_all();
           return;
         }
         ++expected_cseq;
-        last_sseq = md->stream_seq.value;
+        last_sseq = sseq;
         in_handler = true;
         handler_thread = std::this_thread::get_id();
       }
@@ -131,7 +130,7 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
       if (!reply_to.empty()) (void)js->conn->Publish(reply_to, "");
       return;
     }
-    JsMsg jm(m, js->conn);
+    JsMsg jm(std::move(m), js->conn);
     handler(jm);
     std::lock_guard lock(mu);
     in_handler = false;

@@ -132,6 +132,37 @@ TEST_F(ClientTest, ManyMessagesInOneWriteReachTheCallbackInOrder) {
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(got[i], std::to_string(i));
 }
 
+// A take handler gets the message itself: moving it out keeps it whole (no copy), message after
+// message, and the queue form sends its group.
+TEST_F(ClientTest, TakeHandlerMayMoveTheMessageOut) {
+  Connect();
+  std::mutex mu;
+  std::vector<Msg> kept;
+  auto sub = conn_->SubscribeTake("x", [&](Msg& m) {
+    std::lock_guard lock(mu);
+    kept.push_back(std::move(m));
+  });
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(peer_->ReadLineStartingWith("SUB "), "SUB x 1\r\n");
+  ASSERT_TRUE(peer_->Send(
+      "MSG x 1 r.1 5\r\nfirst\r\nHMSG x 1 18 24\r\nNATS/1.0\r\nK: v\r\n\r\nsecond\r\n"));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return kept.size() == 2;
+      },
+      std::chrono::milliseconds(5000)));
+  EXPECT_EQ(kept[0].subject, "x");
+  EXPECT_EQ(kept[0].reply, "r.1");
+  EXPECT_EQ(kept[0].data, "first");
+  EXPECT_EQ(kept[1].data, "second");
+  EXPECT_EQ(kept[1].headers.Get("K"), "v");
+  auto queue = conn_->QueueSubscribeTake("y", "q", [](Msg&) {});
+  ASSERT_TRUE(queue.ok());
+  EXPECT_EQ(peer_->ReadLineStartingWith("SUB "), "SUB y q 2\r\n");
+  EXPECT_FALSE(conn_->SubscribeTake("z", MsgTakeHandler{}).ok());
+}
+
 TEST_F(ClientTest, QueueSubscribeSendsGroup) {
   Connect();
   auto sub = conn_->QueueSubscribe("work.>", "workers", [](const Msg&) {});

@@ -47,6 +47,21 @@ TEST(AckSubjectTest, ParsesTheDomainForms) {
   EXPECT_EQ(md->num_pending, 7u);
 }
 
+TEST(AckSubjectTest, SequencesAloneInBothForms) {
+  uint64_t sseq = 0, cseq = 0;
+  ASSERT_TRUE(
+      ParseAckSequences("$JS.ACK.ORDERS.worker.2.17.5.1700000000123456789.42", &sseq, &cseq));
+  EXPECT_EQ(sseq, 17u);
+  EXPECT_EQ(cseq, 5u);
+  ASSERT_TRUE(
+      ParseAckSequences("$JS.ACK.hub.ACCHASH.S.C.1.9.8.1700000000000000000.0.XyZ", &sseq, &cseq));
+  EXPECT_EQ(sseq, 9u);
+  EXPECT_EQ(cseq, 8u);
+  EXPECT_FALSE(ParseAckSequences("$JS.ACK.S.C.1.2.3.4", &sseq, &cseq));    // 8 tokens
+  EXPECT_FALSE(ParseAckSequences("$JS.ACK.S.C.1.x.3.4.5", &sseq, &cseq));  // not a number
+  EXPECT_FALSE(ParseAckSequences("_INBOX.a.b.c.d.e.f.g.h", &sseq, &cseq));
+}
+
 TEST(AckSubjectTest, RejectsOtherSubjects) {
   EXPECT_FALSE(ParseAckSubject("").ok());
   EXPECT_FALSE(ParseAckSubject("_INBOX.abc").ok());
