@@ -25,37 +25,33 @@ std::string SyncIntervalSetting(ServerKind kind, Durability durability) {
   return durability == Durability::kSafe ? "always" : "";
 }
 
-void Problem(PubAckTally* tally, const std::string& text) {
-  tally->bad.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(tally->mutex);
-  if (tally->first_problem.empty()) tally->first_problem = text;
+// The checks every PubAck gets, synchronous or not.
+std::string StreamOrDuplicateProblem(std::string_view expected_stream, std::string_view stream,
+                                     uint64_t seq, bool duplicate) {
+  if (stream != expected_stream) {
+    return "PubAck names stream " + (stream.empty() ? std::string("(none)") : std::string(stream));
+  }
+  if (duplicate) return "PubAck of sequence " + std::to_string(seq) + " says duplicate";
+  return "";
 }
 
 void OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
   auto* tally = static_cast<PubAckTally*>(closure);
+  std::string error;
   if (pa == nullptr) {
-    std::string text = "PubAck error";
+    error = "PubAck error";
     if (pae != nullptr) {
-      text += std::string(": ") + natsStatus_GetText(pae->Err) + ", code " +
-              std::to_string(pae->ErrCode) + (pae->ErrText ? std::string(" ") + pae->ErrText : "");
+      error += std::string(": ") + natsStatus_GetText(pae->Err) + ", code " +
+               std::to_string(pae->ErrCode) + (pae->ErrText ? std::string(" ") + pae->ErrText : "");
     }
-    Problem(tally, text);
-  } else if (pa->Stream == nullptr || tally->stream != pa->Stream) {
-    Problem(tally, "PubAck names stream " + std::string(pa->Stream ? pa->Stream : "(none)"));
-  } else if (pa->Duplicate) {
-    Problem(tally, "PubAck of sequence " + std::to_string(pa->Sequence) + " says duplicate");
-  } else if (pa->Sequence < tally->lowest.load() || pa->Sequence > tally->highest.load() ||
-             pa->Sequence > tally->seen.size()) {
-    Problem(tally, "PubAck sequence " + std::to_string(pa->Sequence) + " outside " +
-                       std::to_string(tally->lowest.load()) + ".." +
-                       std::to_string(tally->highest.load()));
-  } else if (tally->seen[pa->Sequence - 1] != 0) {
-    Problem(tally, "sequence " + std::to_string(pa->Sequence) + " acknowledged twice");
-  } else {
-    tally->seen[pa->Sequence - 1] = 1;
   }
+  // Before the tally counts the PubAck: once all are counted the scenario may go on and close.
   natsMsg_Destroy(msg);
-  tally->acked.fetch_add(1, std::memory_order_release);
+  if (pa != nullptr) {
+    tally->Record(pa->Stream ? pa->Stream : "", pa->Sequence, pa->Duplicate);
+  } else {
+    tally->RecordError(error);
+  }
 }
 
 }  // namespace
@@ -236,6 +232,74 @@ Status DeliveryTally::Wait(const ConnectionEvents& events) const {
   return Status::Ok();
 }
 
+std::string PubAckProblem(std::string_view expected_stream, uint64_t expected_seq,
+                          std::string_view stream, uint64_t seq, bool duplicate) {
+  std::string problem = StreamOrDuplicateProblem(expected_stream, stream, seq, duplicate);
+  if (problem.empty() && seq != expected_seq) {
+    problem =
+        "PubAck sequence " + std::to_string(seq) + ", expected " + std::to_string(expected_seq);
+  }
+  return problem;
+}
+
+Status PubAckTally::BeginPhase(int64_t count) {
+  if (published + static_cast<uint64_t>(count) > seen.size()) {
+    return Status::Internal("PubAckTally: capacity too small");
+  }
+  lowest.store(published + 1);
+  highest.store(published + static_cast<uint64_t>(count));
+  published += static_cast<uint64_t>(count);
+  return Status::Ok();
+}
+
+void PubAckTally::Record(std::string_view stream_name, uint64_t seq, bool duplicate) {
+  if (std::string problem = StreamOrDuplicateProblem(stream, stream_name, seq, duplicate);
+      !problem.empty()) {
+    RecordError(problem);
+  } else if (seq < lowest.load() || seq > highest.load() || seq > seen.size()) {
+    RecordError("PubAck sequence " + std::to_string(seq) + " outside " +
+                std::to_string(lowest.load()) + ".." + std::to_string(highest.load()));
+  } else if (seen[seq - 1] != 0) {
+    RecordError("sequence " + std::to_string(seq) + " acknowledged twice");
+  } else {
+    seen[seq - 1] = 1;
+    acked.fetch_add(1, std::memory_order_release);
+  }
+}
+
+void PubAckTally::RecordError(const std::string& problem) {
+  bad.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(mutex);
+    if (first_problem.empty()) first_problem = problem;
+  }
+  acked.fetch_add(1, std::memory_order_release);
+}
+
+Status PubAckTally::AwaitAcks(int64_t base, int64_t count) const {
+  const int64_t deadline = NowNanos() + kStallTimeoutNs;
+  while (acked.load(std::memory_order_acquire) < base + count) {
+    if (NowNanos() > deadline) {
+      return Status::Unavailable("PubAck handlers missing after 5 s (" + AckedText(base, count) +
+                                 ")");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  return Status::Ok();
+}
+
+Status PubAckTally::Verdict() const {
+  if (const int64_t n = bad.load(); n > 0) {
+    std::lock_guard lock(mutex);
+    return Status::Corruption(std::to_string(n) + " bad PubAck(s); first: " + first_problem);
+  }
+  return Status::Ok();
+}
+
+std::string PubAckTally::AckedText(int64_t base, int64_t count) const {
+  return std::to_string(acked.load() - base) + " of " + std::to_string(count) + " acked";
+}
+
 Status FillFileStream(natsConnection* nc, PubAckTally* tally, const std::string& subject,
                       const std::string& payload, int64_t count, Sample* sample) {
   SPATE_ASSIGN_OR_RETURN(std::unique_ptr<AsyncPublisher> filler,
@@ -264,26 +328,17 @@ Result<std::unique_ptr<AsyncPublisher>> AsyncPublisher::Create(natsConnection* n
 Status AsyncPublisher::Publish(const std::string& subject, const std::string& payload,
                                int64_t count) {
   PubAckTally& tally = *tally_;
-  if (published_ + static_cast<uint64_t>(count) > tally.seen.size()) {
-    return Status::Internal("AsyncPublisher: tally too small");
-  }
-  tally.lowest.store(published_ + 1);
-  tally.highest.store(published_ + static_cast<uint64_t>(count));
+  SPATE_RETURN_IF_ERROR(tally.BeginPhase(count));
   const int64_t base = tally.acked.load();
-  const int64_t goal = base + count;
-  auto acked_text = [&] {
-    return std::to_string(tally.acked.load() - base) + " of " + std::to_string(count) + " acked";
-  };
   const int size = static_cast<int>(payload.size());
   start_ns_ = NowNanos();
   for (int64_t i = 0; i < count; ++i) {
     const natsStatus s = js_PublishAsync(js_.get(), subject.c_str(), payload.data(), size, nullptr);
     if (s != NATS_OK) {
-      return FromNats(
-          s, "js_PublishAsync of message " + std::to_string(i + 1) + " (" + acked_text() + ")");
+      return FromNats(s, "js_PublishAsync of message " + std::to_string(i + 1) + " (" +
+                             tally.AckedText(base, count) + ")");
     }
   }
-  published_ += static_cast<uint64_t>(count);
   jsPubOptions wait;
   jsPubOptions_Init(&wait);
   wait.MaxWait = kStallWaitMs;
@@ -292,26 +347,14 @@ Status AsyncPublisher::Publish(const std::string& subject, const std::string& pa
     if (s == NATS_OK) break;
     const int64_t acked = tally.acked.load();
     if (s != NATS_TIMEOUT || acked == last) {
-      return FromNats(
-          s, "waiting " + std::to_string(kStallWaitMs) + " ms for PubAcks (" + acked_text() + ")");
+      return FromNats(s, "waiting " + std::to_string(kStallWaitMs) + " ms for PubAcks (" +
+                             tally.AckedText(base, count) + ")");
     }
     last = acked;
   }
-  // js_PublishAsyncComplete may return before the last handler has finished: wait for the count.
-  const int64_t deadline = NowNanos() + kStallTimeoutNs;
-  while (tally.acked.load(std::memory_order_acquire) < goal) {
-    if (NowNanos() > deadline) {
-      return Status::Unavailable("PubAck handlers missing after 5 s (" + acked_text() + ")");
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(20));
-  }
+  SPATE_RETURN_IF_ERROR(tally.AwaitAcks(base, count));
   end_ns_ = NowNanos();
-  if (const int64_t bad = tally.bad.load(); bad > 0) {
-    std::lock_guard lock(tally.mutex);
-    return Status::Corruption(std::to_string(bad) +
-                              " bad PubAck(s); first: " + tally.first_problem);
-  }
-  return Status::Ok();
+  return tally.Verdict();
 }
 
 Status WaitWithoutStall(const std::atomic<int64_t>& received, int64_t target,

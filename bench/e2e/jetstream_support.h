@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/e2e/nats_client.h"
@@ -18,8 +19,8 @@
 namespace spate::bench {
 
 // Shared pieces of the JetStream scenarios: how each server is configured, the libnats JetStream
-// context, stream set-up and fill, a checked asynchronous publisher, and the checks of what a
-// consumer receives (shared with the scenarios that consume with the spate C++ client).
+// context, stream set-up and fill, a checked asynchronous publisher, and the checks of PubAcks and
+// of what a consumer receives (shared with the scenarios driven by the spate C++ client).
 
 enum class StorageKind { kFile, kMemory };
 
@@ -112,18 +113,42 @@ Status WaitWithoutStall(const std::atomic<int64_t>& received, int64_t target,
                         const std::function<bool()>& done, const ConnectionEvents& events,
                         std::chrono::microseconds poll);
 
-// Checks every PubAck of an AsyncPublisher. Written by the client library's delivery thread.
+// Empty when a PubAck names `expected_stream`, carries `expected_seq` and is no duplicate;
+// otherwise what is wrong with it. `stream` is empty when the PubAck names none.
+std::string PubAckProblem(std::string_view expected_stream, uint64_t expected_seq,
+                          std::string_view stream, uint64_t seq, bool duplicate);
+
+// Checks every PubAck of an asynchronous publisher (libnats' AsyncPublisher below, or the spate
+// C++ client's PublishAsync). Written by the client library's delivery thread (one at a time).
 // It outlives the publisher (a late PubAck after a failed sample must find it), so scenarios
 // keep them for their own lifetime.
 struct PubAckTally {
   PubAckTally(std::string stream_name, int64_t capacity)
       : stream(std::move(stream_name)), seen(static_cast<size_t>(capacity), 0) {}
+
+  // Publisher's thread: the next `count` messages are a phase; their PubAcks must carry the
+  // next `count` sequences of the stream (which started empty), each once.
+  Status BeginPhase(int64_t count);
+  // Delivery thread: one PubAck, checked (the stream, no duplicate, a sequence of the current
+  // phase not acknowledged before), or one publish that failed (`problem` says how). The last
+  // use of the tally by that publish's handler.
+  void Record(std::string_view stream_name, uint64_t seq, bool duplicate);
+  void RecordError(const std::string& problem);
+  // Publisher's thread. A client may report the phase complete just before its last handler
+  // has counted: waits (up to 5 s) until `base + count` PubAcks and errors were counted.
+  Status AwaitAcks(int64_t base, int64_t count) const;
+  // An error when any PubAck so far was bad, naming the first.
+  Status Verdict() const;
+  // "<n> of <count> acked" since `base`, for errors.
+  std::string AckedText(int64_t base, int64_t count) const;
+
   const std::string stream;
   std::vector<uint8_t> seen;                    // [seq - 1]: that sequence was acknowledged
+  uint64_t published = 0;                       // publisher's thread only
   std::atomic<uint64_t> lowest{1}, highest{0};  // sequences the current phase may get
   std::atomic<int64_t> acked{0};                // PubAcks (good or bad) and errors
   std::atomic<int64_t> bad{0};
-  std::mutex mutex;
+  mutable std::mutex mutex;
   std::string first_problem;  // guarded by mutex
 };
 
@@ -148,7 +173,6 @@ class AsyncPublisher {
 
   PubAckTally* tally_;
   JetStreamContext js_;
-  uint64_t published_ = 0;
   int64_t start_ns_ = 0;
   int64_t end_ns_ = 0;
 };

@@ -6,6 +6,7 @@
 #include "bench/e2e/js_consume_scenario.h"
 #include "bench/e2e/js_latency_scenario.h"
 #include "bench/e2e/js_many_consumers_scenario.h"
+#include "bench/e2e/js_publish_cpp_scenario.h"
 #include "bench/e2e/js_publish_scenario.h"
 #include "bench/e2e/js_restart_scenario.h"
 #include "bench/e2e/request_reply_scenario.h"
@@ -54,15 +55,16 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
   // JetStream. File streams come in pairings of durability modes (see jetstream_support.h):
   // -fast (both sync every 2 min), -safe (both sync before the PubAck) and -cross (spate's safe
   // default against nats-server's periodic default). Memory streams have one mode.
+  // `cpp`: published with the spate C++ client instead of libnats, which bounds the others.
   auto js_publish = [&](bool async, StorageKind storage, Pairing pairing, int payload,
-                        int64_t full_count) -> std::unique_ptr<Scenario> {
+                        int64_t full_count, bool cpp = false) -> std::unique_ptr<Scenario> {
     std::string name = std::string("js-pub-") + (async ? "async-" : "sync-") +
                        (storage == StorageKind::kFile ? "file-" : "mem-") +
                        (payload == 128 ? "128b" : "1k");
     if (storage == StorageKind::kFile) {
       name += pairing == Pairing::kFast ? "-fast" : pairing == Pairing::kSafe ? "-safe" : "-cross";
     }
-    return std::make_unique<JsPublishScenario>(JsPublishScenario::Config{
+    JsPublishScenario::Config config{
         .name = std::move(name),
         .async = async,
         .storage = storage,
@@ -70,21 +72,31 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
         .payload_bytes = payload,
         .messages = messages(full_count),
         .max_pending = 256,
-    });
+    };
+    if (!cpp) return std::make_unique<JsPublishScenario>(std::move(config));
+    config.name += "-cpp";
+    return std::make_unique<JsPublishCppScenario>(std::move(config));
   };
-  for (const bool async : {false, true}) {
-    // Synchronous publish is one round trip per message: far fewer messages per second.
-    const int64_t small = async ? 300'000 : 20'000;
-    const int64_t large = async ? 150'000 : 20'000;
-    for (const Pairing pairing : {Pairing::kFast, Pairing::kSafe}) {
-      all.push_back(js_publish(async, StorageKind::kFile, pairing, 128, small));
-      all.push_back(js_publish(async, StorageKind::kFile, pairing, 1024, large));
+  for (const bool cpp : {false, true}) {
+    for (const bool async : {false, true}) {
+      // Synchronous publish is one round trip per message: far fewer messages per second.
+      const int64_t small = async ? 300'000 : 20'000;
+      const int64_t large = async ? 150'000 : 20'000;
+      // The C++ client runs the fast pairing and memory streams only: there no sync to disk
+      // bounds the rate, so the client matters most.
+      for (const Pairing pairing : {Pairing::kFast, Pairing::kSafe}) {
+        if (cpp && pairing != Pairing::kFast) continue;
+        all.push_back(js_publish(async, StorageKind::kFile, pairing, 128, small, cpp));
+        all.push_back(js_publish(async, StorageKind::kFile, pairing, 1024, large, cpp));
+      }
+      // spate's default fdatasyncs before each PubAck: one at a time that is ~1k msgs/s here.
+      if (!cpp) {
+        all.push_back(
+            js_publish(async, StorageKind::kFile, Pairing::kCross, 128, async ? small : small / 4));
+      }
+      all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 128, small, cpp));
+      all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 1024, large, cpp));
     }
-    // spate's default fdatasyncs before each PubAck: one at a time that is ~1k msgs/s here.
-    all.push_back(
-        js_publish(async, StorageKind::kFile, Pairing::kCross, 128, async ? small : small / 4));
-    all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 128, small));
-    all.push_back(js_publish(async, StorageKind::kMemory, Pairing::kFast, 1024, large));
   }
   for (const bool push : {false, true}) {
     all.push_back(std::make_unique<JsConsumeScenario>(JsConsumeScenario::Config{
