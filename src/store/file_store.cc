@@ -62,7 +62,7 @@ MsgBlock* FileStore::FindBlock(uint32_t index) {
 Result<MsgBlock*> FileStore::CreateBlock(uint32_t index) {
   const std::string path = BlockPath(index);
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, fs_->OpenFile(path, /*create=*/true));
-  SPATE_RETURN_IF_ERROR(file->Truncate(0));
+  SPATE_RETURN_IF_ERROR(TruncateIfNotEmpty(*file));
   auto block = std::make_unique<MsgBlock>(index, path, std::move(file), 0);
   MsgBlock* raw = block.get();
   blocks_[index] = std::move(block);

@@ -132,7 +132,7 @@ Status FileStore::CompactBlock(MsgBlock* block) {
 
   const std::string tmp = block->path() + ".tmp";
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, fs_->OpenFile(tmp, /*create=*/true));
-  SPATE_RETURN_IF_ERROR(file->Truncate(0));
+  SPATE_RETURN_IF_ERROR(TruncateIfNotEmpty(*file));
   SPATE_RETURN_IF_ERROR(file->PWrite(0, out));
   SPATE_RETURN_IF_ERROR(file->Sync());
   SPATE_RETURN_IF_ERROR(fs_->Rename(tmp, block->path()));

@@ -33,6 +33,12 @@ class File {
   virtual Result<void*> MapPrivate(uint64_t offset, size_t size);
 };
 
+// Empties a file that has bytes (a leftover of an interrupted attempt). A file that is already
+// empty is left alone: on ext4 a truncate to zero marks the file to be written back when it is
+// closed (auto_da_alloc), which made closing the blocks at a stop write out everything the
+// stream had buffered (1.7 s for a freshly written million-message stream).
+Status TruncateIfNotEmpty(File& file);
+
 // File I/O for the stores, so that tests can inject faults (STYLE item 12).
 class FileSystem {
  public:

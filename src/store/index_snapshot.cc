@@ -184,7 +184,7 @@ Status FileStore::WriteIndexSnapshot() {
 
   const std::string tmp = SnapshotPath() + ".tmp";
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, fs_->OpenFile(tmp, /*create=*/true));
-  SPATE_RETURN_IF_ERROR(file->Truncate(0));
+  SPATE_RETURN_IF_ERROR(TruncateIfNotEmpty(*file));
   Writer w(file.get());
   w.Put<uint32_t>(kSnapshotMagic);
   w.Put<uint32_t>(kSnapshotVersion);

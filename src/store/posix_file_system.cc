@@ -135,6 +135,11 @@ FileSystem* FileSystem::Posix() {
   return &fs;
 }
 
+Status TruncateIfNotEmpty(File& file) {
+  SPATE_ASSIGN_OR_RETURN(uint64_t size, file.Size());
+  return size == 0 ? Status::Ok() : file.Truncate(0);
+}
+
 Result<void*> File::MapPrivate(uint64_t offset, size_t size) {
   void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return Status::IoError("mmap: " + std::string(std::strerror(errno)));
