@@ -53,6 +53,9 @@ struct FileStoreOptions {
 // Threading: as StreamStore (owner thread only); DurableCallbacks run on the sync thread.
 class FileStore final : public IndexedStore {
  public:
+  // The block a MsgMeta::location is in (a location is block << 32 | offset).
+  static uint32_t BlockOf(uint64_t location) { return static_cast<uint32_t>(location >> 32); }
+
   static Result<std::unique_ptr<FileStore>> Open(const FileStoreOptions& options,
                                                  const StoreLimits& limits = {});
   ~FileStore() override;
@@ -85,7 +88,6 @@ class FileStore final : public IndexedStore {
   static uint64_t Location(uint32_t block, uint64_t offset) {
     return (uint64_t{block} << 32) | offset;
   }
-  static uint32_t BlockOf(uint64_t location) { return static_cast<uint32_t>(location >> 32); }
   static uint32_t OffsetOf(uint64_t location) { return static_cast<uint32_t>(location); }
   static uint32_t RecordLength(const MsgMeta& meta) {
     return static_cast<uint32_t>(meta.stored_size - kStoredMsgOverhead + kMinRecordSize);

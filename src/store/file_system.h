@@ -25,12 +25,13 @@ class File {
   virtual Status Truncate(uint64_t size) = 0;
   virtual Result<uint64_t> Size() = 0;
   // A private read-only mapping of [offset, offset + size) (offset page-aligned, the range inside
-  // the file). The caller may mprotect parts writable (writes then stay in memory, copied page
-  // by page) and unmaps it (munmap, whole pages). The default reads the bytes into anonymous
-  // memory; PosixFile maps the file itself, populated from the page cache: no copy, no zeroing
-  // (on this project's VMs first touches of fresh memory cost ~2 ms per MiB, page-cache reads
-  // ~0.6; a writable private populate copies every page).
-  virtual Result<void*> MapPrivate(uint64_t offset, size_t size);
+  // the file) placed at `at`, a page-aligned address in a range the caller mapped (MAP_FIXED
+  // replaces those pages). The caller may mprotect parts writable (writes then stay in memory,
+  // copied page by page) and unmaps it (munmap, whole pages). The default reads the bytes into
+  // anonymous memory; PosixFile maps the file itself, populated from the page cache: no copy, no
+  // zeroing (on this project's VMs first touches of fresh memory cost ~2 ms per MiB, page-cache
+  // reads ~0.6; a writable private populate copies every page).
+  virtual Status MapPrivate(uint64_t offset, size_t size, void* at);
 };
 
 // Empties a file that has bytes (a leftover of an interrupted attempt). A file that is already

@@ -98,7 +98,7 @@ const std::string& MachineBootId() {
 
 // Reads the snapshot's tables in chunks through one fixed buffer (never the size of the file),
 // checksumming the bytes it hands out; crc() covers everything consumed so far, so the caller
-// can go on with the mapped slot array from position().
+// can go on with the slot array from position().
 class Reader {
  public:
   Reader(File* file, uint64_t limit) : file_(file), limit_(limit), buf_(new char[kChunk]) {}
@@ -133,6 +133,7 @@ class Reader {
 
  private:
   static constexpr size_t kChunk = 1 << 20;
+  static constexpr size_t kReadAhead = 16 << 10;
   void FoldCrc() {
     crc_ = Crc32c(buf_.get() + crc_from_, pos_ - crc_from_, crc_);
     crc_from_ = pos_;
@@ -146,8 +147,10 @@ class Reader {
     len_ -= pos_;
     pos_ = 0;
     crc_from_ = 0;
-    const size_t want =
-        static_cast<size_t>(std::min<uint64_t>(kChunk - len_, limit_ - file_pos_ - len_));
+    // Small reads: the tables are usually a few KiB, and every byte read past them (the slot
+    // array) would be read again.
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(
+        {std::max<uint64_t>(n - len_, kReadAhead), kChunk - len_, limit_ - file_pos_ - len_}));
     Result<size_t> got = file_->PRead(file_pos_ + len_, want, buf_.get() + len_);
     if (!got.ok() || *got != want) return false;
     len_ += want;
@@ -165,6 +168,65 @@ class Reader {
 };
 
 uint64_t RoundUpToPage(uint64_t n) { return (n + kSlotAlign - 1) & ~(kSlotAlign - 1); }
+
+struct SubjectSpan {
+  uint64_t count = 0, first = 0, last = 0;  // live slots of a subject; first and last sequence
+};
+
+// What the pass over the snapshot's slots found.
+struct SlotPass {
+  bool short_read = false;
+  bool bad = false;  // a live slot in an unknown block or with an unknown subject
+  uint32_t crc = 0;  // Crc32c of the range's bytes
+  uint64_t live = 0, bytes = 0;
+  uint64_t lowest = 0, highest = 0;  // indexes of the first and last live slots
+  std::vector<SubjectSpan> spans;    // by subject id
+};
+
+// Reads the slots in pieces into a small buffer (reading through the mapping would fault in
+// every page of it now: ~7 ms per million slots on this kind of VM; the index touches its pages
+// later, as it uses them), and checksums and checks each piece while it is in cache.
+SlotPass CheckSlots(File* file, uint64_t slots_at, uint64_t num_slots, uint64_t first_seq,
+                    uint32_t num_subjects, const std::map<uint32_t, uint64_t>& block_sizes,
+                    uint32_t crc) {
+  // Small pieces: the buffer is fresh memory, and a fresh page costs a fault.
+  constexpr uint64_t kPiece = 2048;  // slots (48 KiB)
+  SlotPass pass;
+  pass.crc = crc;
+  pass.spans.resize(num_subjects);
+  if (num_slots == 0) return pass;
+  std::unique_ptr<Slot[]> piece(new Slot[std::min(kPiece, num_slots)]);
+  uint32_t checked_block = 0;  // the last block found in `block_sizes` (slots come in runs)
+  for (uint64_t at = 0; at < num_slots; at += kPiece) {
+    const uint64_t n = std::min(kPiece, num_slots - at);
+    Result<size_t> got = file->PRead(slots_at + at * sizeof(Slot), n * sizeof(Slot),
+                                     reinterpret_cast<char*>(piece.get()));
+    if (!got.ok() || *got != n * sizeof(Slot)) {
+      pass.short_read = true;
+      return pass;
+    }
+    pass.crc = Crc32c(piece.get(), n * sizeof(Slot), pass.crc);
+    for (uint64_t k = 0; k < n; ++k) {
+      const MsgMeta& meta = piece[k].value;
+      if (meta.IsHole()) continue;
+      const uint32_t block = FileStore::BlockOf(meta.location);
+      if (block != checked_block) {
+        if (block_sizes.count(block) == 0) pass.bad = true;
+        checked_block = block;
+      }
+      if (meta.subject_id >= num_subjects) pass.bad = true;
+      if (pass.bad) return pass;
+      SubjectSpan& span = pass.spans[meta.subject_id];
+      if (span.count++ == 0) span.first = first_seq + at + k;
+      span.last = first_seq + at + k;
+      if (pass.live == 0) pass.lowest = at + k;
+      pass.highest = at + k;
+      ++pass.live;
+      pass.bytes += meta.stored_size;
+    }
+  }
+  return pass;
+}
 
 }  // namespace
 
@@ -356,58 +418,50 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
     return reject("bad message count");
   }
   if (r.Take(slots_at - r.position()) == nullptr) return reject("truncated");
-  uint32_t crc = r.crc();
+  // The index takes the slot array as it is in the file: a private mapping, placed in a range of
+  // whole index chunks so that the last, partly filled chunk can take appends where it is (the
+  // rest of it is anonymous memory).
   void* region = nullptr;
-  const size_t region_bytes = num_slots * sizeof(MsgMeta);
+  size_t region_bytes = 0;
   if (num_slots > 0) {
-    Result<void*> mapped = file->MapPrivate(slots_at, region_bytes);
-    if (!mapped.ok()) return reject("cannot map the slots");
-    region = *mapped;
+    constexpr uint64_t kChunkBytes = SeqIndex<MsgMeta>::kChunkBytes;
+    const uint64_t file_bytes = num_slots * sizeof(Slot);
+    region_bytes = static_cast<size_t>((file_bytes + kChunkBytes - 1) / kChunkBytes * kChunkBytes);
+    region = mmap(nullptr, region_bytes, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (region == MAP_FAILED) {
+      region = nullptr;
+      return reject("cannot map the slots");
+    }
+    if (!file->MapPrivate(slots_at, file_bytes, region).ok()) {
+      munmap(region, region_bytes);
+      region = nullptr;
+      return reject("cannot map the slots");
+    }
   }
   auto unmap = [&] {
     if (region != nullptr) munmap(region, region_bytes);
     region = nullptr;
   };
-  // One pass over the slots, in pieces that stay in cache between the checksum and the checks:
-  // every live slot must point into a known block and carry a known subject, and the counts
-  // must add up. Nothing is used before the checksum over the whole file has matched.
-  const Slot* slots = static_cast<const Slot*>(region);
-  constexpr uint64_t kPiece = 2048;  // slots (48 KiB)
-  struct SubjectSpan {
-    uint64_t count = 0, first = 0, last = 0;
-  };
-  std::vector<SubjectSpan> spans(num_subjects);
-  uint32_t checked_block = 0;  // the last block found in `sizes` (slots come in runs)
-  uint64_t live = 0, bytes = 0;
-  bool bad = false;
-  for (uint64_t at = 0; at < num_slots; at += kPiece) {
-    const uint64_t n = std::min(kPiece, num_slots - at);
-    crc = Crc32c(slots + at, n * sizeof(Slot), crc);
-    for (uint64_t i = at; i < at + n && !bad; ++i) {
-      const MsgMeta& meta = slots[i].value;
-      if (meta.IsHole()) continue;
-      const uint32_t block = BlockOf(meta.location);
-      if (block != checked_block) {
-        if (sizes.count(block) == 0) bad = true;
-        checked_block = block;
-      }
-      if (meta.subject_id >= num_subjects) {
-        bad = true;
-        break;
-      }
-      SubjectSpan& span = spans[meta.subject_id];
-      if (span.count++ == 0) span.first = first_seq + i;
-      span.last = first_seq + i;
-      ++live;
-      bytes += meta.stored_size;
-    }
+  // Every live slot must point into a known block and carry a known subject, and the counts must
+  // add up; nothing is used before the checksum over the whole file has matched.
+  const SlotPass pass =
+      CheckSlots(file.get(), slots_at, num_slots, first_seq, num_subjects, sizes, r.crc());
+  if (pass.short_read) {
+    unmap();
+    return reject("truncated");
   }
-  if (crc != stored_crc) {
+  if (pass.bad) {
+    unmap();
+    return reject("bad message entry");
+  }
+  if (pass.crc != stored_crc) {
     unmap();
     return reject("checksum mismatch");
   }
-  bad = bad || live != num_msgs ||
-        (num_slots > 0 && (slots[0].value.IsHole() || slots[num_slots - 1].value.IsHole()));
+  const std::vector<SubjectSpan>& spans = pass.spans;
+  bool bad = pass.live != num_msgs ||
+             (num_slots > 0 && (pass.lowest != 0 || pass.highest != num_slots - 1));
   for (uint32_t id = 0; id < num_subjects && !bad; ++id) bad = spans[id].count != counts[id];
   if (bad) {
     unmap();
@@ -418,7 +472,7 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
       subjects().RestoreDeferred(id, spans[id].count, spans[id].first, spans[id].last);
     }
   }
-  RestoreAdopted(first_seq, region, region_bytes, num_slots, live, bytes);
+  RestoreAdopted(first_seq, region, region_bytes, num_slots, pass.live, pass.bytes);
   // Commit: block accounting, removal bookkeeping, sequence state.
   for (auto& [index, info] : infos) {
     MsgBlock* block = FindBlock(index);

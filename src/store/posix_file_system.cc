@@ -36,11 +36,10 @@ class PosixFile final : public File {
     return Status::Ok();
   }
 
-  Result<void*> MapPrivate(uint64_t offset, size_t size) override {
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_,
-                     static_cast<off_t>(offset));
+  Status MapPrivate(uint64_t offset, size_t size, void* at) override {
+    void* p = ::mmap(at, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd_, static_cast<off_t>(offset));
     if (p == MAP_FAILED) return ErrnoStatus("mmap", path_, errno);
-    return p;
+    return Status::Ok();
   }
 
   Result<size_t> PRead(uint64_t offset, size_t size, char* out) override {
@@ -140,16 +139,16 @@ Status TruncateIfNotEmpty(File& file) {
   return size == 0 ? Status::Ok() : file.Truncate(0);
 }
 
-Result<void*> File::MapPrivate(uint64_t offset, size_t size) {
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+Status File::MapPrivate(uint64_t offset, size_t size, void* at) {
+  void* p =
+      ::mmap(at, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return Status::IoError("mmap: " + std::string(std::strerror(errno)));
   Result<size_t> got = PRead(offset, size, static_cast<char*>(p));
   if (!got.ok() || *got != size) {
-    ::munmap(p, size);
     return got.ok() ? Status::IoError("short read while mapping") : got.status();
   }
   ::mprotect(p, size, PROT_READ);  // as the real mapping: read-only until mprotect
-  return p;
+  return Status::Ok();
 }
 
 }  // namespace spate::store

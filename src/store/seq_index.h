@@ -56,7 +56,9 @@ struct PlainSlot {
 // A big index can also start from an array mapped from a file (Adopt: the FileStore's index
 // snapshot), so reopening a stream neither zeroes nor copies memory for it. The mapping is
 // read-only; a chunk of it is made writable (mprotect) the first time something may write to it
-// (Remove, non-const Find), and the kernel then copies only the pages actually written.
+// (Remove, non-const Find), and the kernel then copies only the pages actually written. The last,
+// partly filled chunk is made writable at once when the mapping reaches to its end (anonymous
+// memory after the file's bytes), and appends go on in it.
 // Invariant: the first and last slots, if any, are live.
 // Threading: not thread-safe; owned by the store's owner.
 template <class T, size_t kChunkSlots = 65536>
@@ -65,6 +67,7 @@ class SeqIndex {
 
  public:
   using Slot = std::conditional_t<SelfMarkingHole<T>, detail::PlainSlot<T>, detail::FlaggedSlot<T>>;
+  static constexpr size_t kChunkBytes = kChunkSlots * sizeof(Slot);
 
   SeqIndex() = default;
   SeqIndex(const SeqIndex&) = delete;
@@ -132,10 +135,12 @@ class SeqIndex {
   }
 
   // Takes over `count` slots for sequences first_seq.. that lie in `region`, a page-aligned
-  // private read-only mapping (mmap MAP_PRIVATE) of `region_bytes`; the index unmaps it piece by
-  // piece as the front passes and the rest at Clear. The index must be empty; slots must be
-  // valid (holes are zero bytes) with live ones at both ends; `live` is how many are live.
-  // Only for self-marking slots, whose bytes are the value.
+  // private mapping (mmap MAP_PRIVATE, read-only or not) of `region_bytes`; the index unmaps it
+  // piece by piece as the front passes and the rest at Clear. When the region reaches to the end
+  // of the last chunk the slots touch, that chunk takes appends where it is (made writable);
+  // otherwise its slots are copied into a chunk of the index's own. The index must be empty;
+  // slots must be valid (holes are zero bytes) with live ones at both ends; `live` is how many
+  // are live. Only for self-marking slots, whose bytes are the value.
   void Adopt(uint64_t first_seq, void* region, size_t region_bytes, uint64_t count,
              uint64_t live) requires SelfMarkingHole<T> {
     SPATE_ASSERT(size_ == 0 && chunks_.empty(), "adopting into a non-empty seq index");
@@ -152,8 +157,17 @@ class SeqIndex {
       holes_.push_back(kUnknownHoles);  // counted on first need: reopening stays one pass
     }
     const size_t rest = count % kChunkSlots;
-    const size_t full_bytes = full * kChunkSlots * sizeof(Slot);
-    if (rest > 0) {
+    size_t full_bytes = full * kChunkBytes;
+    if (rest > 0 && region_bytes >= full_bytes + kChunkBytes) {
+      void* tail = static_cast<char*>(region) + full_bytes;
+      if (mprotect(tail, kChunkBytes, PROT_READ | PROT_WRITE) != 0) {
+        SPATE_ASSERT(false, "seq index: cannot make a mapped chunk writable");
+      }
+      chunks_.push_back(static_cast<Slot*>(tail));
+      kinds_.push_back(ChunkKind::kMappedWritable);
+      holes_.push_back(kUnknownHoles);
+      full_bytes += kChunkBytes;
+    } else if (rest > 0) {
       // Appends continue after the last slot: that chunk must be ours, with room to grow.
       Slot* tail = NewChunk(kChunkSlots);
       std::memcpy(static_cast<void*>(tail), slots + full * kChunkSlots, rest * sizeof(Slot));

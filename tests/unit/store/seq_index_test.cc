@@ -133,5 +133,48 @@ TEST(SeqIndexTest, AdoptedMappingBehavesLikeAddedSlots) {
   EXPECT_TRUE(index.empty());
 }
 
+// A region that reaches to the end of the last chunk its slots touch: that chunk is used where
+// it is (no copy) and appends fill it up, then go on in chunks of the index's own.
+TEST(SeqIndexTest, AdoptedRegionWithRoomTakesAppendsInPlace) {
+  constexpr size_t kChunk = 512;
+  constexpr uint64_t kFirst = 7;
+  constexpr uint64_t kCount = kChunk * 2 + 100;
+  using Index = SeqIndex<Plain, kChunk>;
+  const size_t bytes = 3 * Index::kChunkBytes;
+  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  auto* slots = static_cast<Plain*>(region);
+  std::map<uint64_t, uint64_t> model;
+  for (uint64_t i = 0; i < kCount; ++i) {
+    if (i % 7 == 2) continue;
+    slots[i] = PlainFor(kFirst + i);
+    model[kFirst + i] = kFirst + i;
+  }
+  // The slots' pages read-only, as a file mapping; the rest of the last chunk writable.
+  const size_t slot_pages = (kCount * sizeof(Plain) + 4095) / 4096 * 4096;
+  ASSERT_EQ(mprotect(region, slot_pages, PROT_READ), 0);
+  Index index;
+  index.Adopt(kFirst, region, bytes, kCount, model.size());
+  auto same = [](const Plain& p, uint64_t seq) { return p.tag == seq * 7; };
+  ExpectMatches(index, model, kFirst + kCount, same);
+  // Fill the adopted last chunk and go past it.
+  const uint64_t end = kFirst + 3 * kChunk + 50;
+  for (uint64_t seq = kFirst + kCount; seq < end; ++seq) {
+    index.Add(seq, PlainFor(seq));
+    model[seq] = seq;
+  }
+  EXPECT_EQ(slots[kCount].tag, (kFirst + kCount) * 7) << "the append went into the region";
+  ExpectMatches(index, model, end, same);
+  EXPECT_EQ(index.CountFrom(kFirst + 1000),
+            static_cast<uint64_t>(std::distance(model.lower_bound(kFirst + 1000), model.end())));
+  while (model.size() > 3) {
+    index.Remove(model.begin()->first);
+    model.erase(model.begin());
+  }
+  ExpectMatches(index, model, end, same);
+  index.Clear();
+  EXPECT_TRUE(index.empty());
+}
+
 }  // namespace
 }  // namespace spate::store
