@@ -66,6 +66,9 @@ std::string JsConsumeCppScenario::description() const {
     case Consumer::kOrdered:
       consumer = "ordered consumer (ack none)";
       break;
+    case Consumer::kOrderedInline:
+      consumer = "ordered consumer (ack none), handler on the client's I/O thread";
+      break;
   }
   return "spate C++ client, " + consumer + ", " + std::to_string(config_.messages) + " x " +
          std::to_string(config_.payload_bytes) + " B pre-filled file stream; " +
@@ -139,8 +142,10 @@ Status JsConsumeCppScenario::Run(const ScenarioContext& context, Sample* sample)
       SPATE_RETURN_IF_ERROR(Named(sub.status(), "Subscribe"));
       push = std::move(*sub);
     } else {
+      client::OrderedConsumerOptions options;
+      options.deliver_inline = config_.consumer == Consumer::kOrderedInline;
       Result<std::unique_ptr<client::OrderedConsumer>> sub =
-          js.SubscribeOrdered(kStream, {}, Handler(tally, false));
+          js.SubscribeOrdered(kStream, options, Handler(tally, false));
       SPATE_RETURN_IF_ERROR(Named(sub.status(), "SubscribeOrdered"));
       ordered = std::move(*sub);
     }

@@ -23,7 +23,8 @@ namespace spate::bench {
 //   +ACK each) before the next fetch.
 // - push: a durable push consumer (JetStream::Subscribe, callback); the callback acks every
 //   message with JsMsg::Ack.
-// - ordered: an OrderedConsumer (ack none, flow control, heartbeats) over the whole stream.
+// - ordered: an OrderedConsumer (ack none, flow control, heartbeats) over the whole stream;
+//   ordered-inline the same with deliver_inline (the handler on the client's I/O thread).
 // Pull and push consumers have max_ack_pending 1000, as in the libnats scenarios. Messages must
 // arrive in stream order, each once, with the right size; for pull and push, consumer info has
 // to show the ack floor at the last sequence and no ack pending afterwards (polled up to 5 s,
@@ -33,7 +34,7 @@ namespace spate::bench {
 // message.
 class JsConsumeCppScenario : public Scenario {
  public:
-  enum class Consumer { kPull, kPush, kOrdered };
+  enum class Consumer { kPull, kPush, kOrdered, kOrderedInline };
   struct Config {
     std::string name;
     Consumer consumer = Consumer::kPull;

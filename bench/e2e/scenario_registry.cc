@@ -109,14 +109,14 @@ std::vector<std::unique_ptr<Scenario>> MakeScenarios(const ScenarioScale& scale)
     }));
   }
   // The same stream read with the spate C++ client: libnats bounds the two above.
-  for (const auto consumer :
-       {JsConsumeCppScenario::Consumer::kPull, JsConsumeCppScenario::Consumer::kPush,
-        JsConsumeCppScenario::Consumer::kOrdered}) {
-    const char* kind = consumer == JsConsumeCppScenario::Consumer::kPull   ? "pull"
-                       : consumer == JsConsumeCppScenario::Consumer::kPush ? "push"
-                                                                           : "ordered";
+  using CppConsumer = JsConsumeCppScenario::Consumer;
+  for (const auto& [consumer, name] :
+       {std::pair{CppConsumer::kPull, "js-pull-consume-cpp"},
+        std::pair{CppConsumer::kPush, "js-push-consume-cpp"},
+        std::pair{CppConsumer::kOrdered, "js-ordered-consume-cpp"},
+        std::pair{CppConsumer::kOrderedInline, "js-ordered-consume-cpp-inline"}}) {
     all.push_back(std::make_unique<JsConsumeCppScenario>(JsConsumeCppScenario::Config{
-        .name = std::string("js-") + kind + "-consume-cpp",
+        .name = name,
         .consumer = consumer,
         .payload_bytes = 128,
         .messages = messages(200'000),

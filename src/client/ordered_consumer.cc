@@ -7,6 +7,7 @@
 
 #include "client/jetstream.h"
 #include "client/jetstream_state.h"
+#include "client/msg_view.h"
 #include "client/nuid.h"
 
 namespace spate::client {
@@ -23,6 +24,7 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
   // SubscribeOrdered, then the monitor thread). For KV watchers (initial pending count).
   std::function<void(const ConsumerInfo&)> on_created;
   Nanos heartbeat{0};
+  bool deliver_inline = false;
 
   mutable std::mutex mu;
   std::condition_variable cv;  // the monitor: stop or reset_needed
@@ -64,10 +66,7 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
     if (old_sub.valid()) (void)old_sub.Unsubscribe();
     if (!old_consumer.empty()) (void)Js().DeleteConsumer(stream, old_consumer);
     cfg.deliver_subject = NewInbox();
-    std::weak_ptr<OrderedState> weak = weak_from_this();
-    Result<Subscription> new_sub = js->conn->SubscribeTake(cfg.deliver_subject, [weak, g](Msg& m) {
-      if (auto self = weak.lock()) self->OnMsg(g, m);
-    });
+    Result<Subscription> new_sub = SubscribeDeliveries(cfg.deliver_subject, g);
     if (!new_sub.ok()) return Fail(new_sub.status());
     Result<ConsumerInfo> info = Js().AddConsumer(stream, cfg, ConsumerAction::kCreate);
     if (!info.ok()) {
@@ -82,6 +81,21 @@ struct OrderedState : std::enable_shared_from_this<OrderedState> {
     }
     if (on_created) on_created(*info);
     return Status::Ok();
+  }
+
+  Result<Subscription> SubscribeDeliveries(const std::string& subject, uint64_t g) {
+    std::weak_ptr<OrderedState> weak = weak_from_this();
+    if (deliver_inline) {
+      return js->conn->SubscribeInline(subject, [weak, g](const MsgView& view) {
+        if (auto self = weak.lock()) {
+          Msg m = view.ToMsg();
+          self->OnMsg(g, m);
+        }
+      });
+    }
+    return js->conn->SubscribeTake(subject, [weak, g](Msg& m) {
+      if (auto self = weak.lock()) self->OnMsg(g, m);
+    });
   }
 
   Status Fail(Status why) {
@@ -212,6 +226,7 @@ Result<std::unique_ptr<OrderedConsumer>> JetStream::SubscribeOrderedInternal(
   state->handler = std::move(handler);
   state->on_created = std::move(on_created);
   state->heartbeat = options.idle_heartbeat;
+  state->deliver_inline = options.deliver_inline;
   ConsumerConfig& c = state->base;
   c.ack_policy = AckPolicy::kNone;
   c.max_deliver = 1;

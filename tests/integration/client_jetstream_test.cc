@@ -548,39 +548,75 @@ TEST_P(ClientJetStreamTest, PushDurableManualAck) {
   EXPECT_TRUE(IsApiError(js_->GetConsumerInfo("ORDERS", name).status(), kErrConsumerNotFound));
 }
 
+// Both delivery modes: on the dispatcher thread, and inline on the I/O thread.
 TEST_P(ClientJetStreamTest, OrderedConsumerDeliversInOrderAndRecovers) {
   MakeStream();
   for (int i = 1; i <= 50; ++i) ASSERT_TRUE(js_->Publish("ORDERS.a", std::to_string(i)).ok());
-  std::mutex mu;
-  std::vector<uint64_t> seqs;
-  OrderedConsumerOptions o;
-  o.idle_heartbeat = 100ms;
-  auto oc = js_->SubscribeOrdered("ORDERS", o, [&](JsMsg& m) {
+  uint64_t published = 50;
+  for (bool deliver_inline : {false, true}) {
+    SCOPED_TRACE(deliver_inline ? "inline" : "dispatcher");
+    std::mutex mu;
+    std::vector<uint64_t> seqs;
+    bool on_io_thread = !deliver_inline;  // set by the handler: wrong until it runs
+    OrderedConsumerOptions o;
+    o.idle_heartbeat = 100ms;
+    o.deliver_inline = deliver_inline;
+    auto oc = js_->SubscribeOrdered("ORDERS", o, [&](JsMsg& m) {
+      std::lock_guard lock(mu);
+      seqs.push_back(m.Metadata()->stream_seq.value);
+      on_io_thread = conn_->OnIoThread();
+    });
+    ASSERT_TRUE(oc.ok()) << oc.status().message();
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          std::lock_guard lock(mu);
+          return seqs.size() == published;
+        },
+        3000ms));
+    // Deleting the consumer under it: heartbeats stop, it is recreated after the last sequence
+    // it delivered.
+    const std::string first = (*oc)->ConsumerName();
+    ASSERT_TRUE(js_->DeleteConsumer("ORDERS", first).ok());
+    ASSERT_TRUE(WaitFor([&] { return (*oc)->Resets() >= 1; }, 3000ms));
+    EXPECT_NE((*oc)->ConsumerName(), first);
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(js_->Publish("ORDERS.a", std::to_string(++published)).ok());
+    }
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          std::lock_guard lock(mu);
+          return seqs.size() == published;
+        },
+        3000ms));
+    (*oc)->Stop();
     std::lock_guard lock(mu);
-    seqs.push_back(m.Metadata()->stream_seq.value);
+    for (size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1);
+    EXPECT_EQ(on_io_thread, deliver_inline) << "the handler ran on the wrong thread";
+  }
+}
+
+// Inline delivery of more than the flow-control window: the consumer answers the server's
+// flow-control requests from the I/O thread, and everything arrives in order.
+TEST_P(ClientJetStreamTest, InlineOrderedConsumerPassesFlowControl) {
+  MakeStream();
+  const std::string payload(1024, 'p');
+  constexpr int kCount = 3000;  // 3 MiB: several flow-control windows of either server
+  for (int i = 0; i < kCount; ++i) ASSERT_TRUE(js_->Publish("ORDERS.a", payload).ok());
+  std::atomic<uint64_t> next{1};
+  std::atomic<bool> out_of_order{false};
+  OrderedConsumerOptions o;
+  o.deliver_inline = true;
+  auto oc = js_->SubscribeOrdered("ORDERS", o, [&](JsMsg& m) {
+    if (m.Metadata()->stream_seq.value != next.load() || m.data().size() != payload.size()) {
+      out_of_order = true;
+    }
+    next.fetch_add(1);
   });
   ASSERT_TRUE(oc.ok()) << oc.status().message();
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        std::lock_guard lock(mu);
-        return seqs.size() == 50;
-      },
-      3000ms));
-  // Deleting the consumer under it: heartbeats stop, it is recreated from stream seq 51.
-  const std::string first = (*oc)->ConsumerName();
-  ASSERT_TRUE(js_->DeleteConsumer("ORDERS", first).ok());
-  ASSERT_TRUE(WaitFor([&] { return (*oc)->Resets() >= 1; }, 3000ms));
-  EXPECT_NE((*oc)->ConsumerName(), first);
-  for (int i = 51; i <= 60; ++i) ASSERT_TRUE(js_->Publish("ORDERS.a", std::to_string(i)).ok());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        std::lock_guard lock(mu);
-        return seqs.size() == 60;
-      },
-      3000ms));
+  ASSERT_TRUE(WaitFor([&] { return next.load() == kCount + 1; }, 10000ms)) << next.load();
+  EXPECT_FALSE(out_of_order.load());
+  EXPECT_EQ((*oc)->Resets(), 0u);
   (*oc)->Stop();
-  std::lock_guard lock(mu);
-  for (size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1);
 }
 
 TEST_P(ClientJetStreamTest, KeyValueOperations) {
