@@ -218,9 +218,8 @@ void ConnectionCore::Wake() {
 }
 
 void ConnectionCore::AppendOutLocked(std::string_view bytes) {
-  const bool was_empty = out_.empty();
   out_.append(bytes);
-  if (was_empty) Wake();
+  WakeForOutLocked();
 }
 
 void ConnectionCore::PostEventLocked(std::function<void()> fn) {
@@ -306,9 +305,8 @@ Status ConnectionCore::Publish(std::string_view subject, std::string_view reply,
     reconnect_buf_.append(frame);
     return Status::Ok();
   }
-  const bool was_empty = out_.empty();
   protocol::AppendPub(&out_, subject, reply, hdr, data);
-  if (was_empty) Wake();
+  WakeForOutLocked();
   return Status::Ok();
 }
 

@@ -141,6 +141,16 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   const Options options_;
   Connection* owner_ = nullptr;
   int wake_fd_ = -1;  // eventfd: wakes the I/O thread's poll
+  // The I/O thread is (about to be) blocked in poll with nothing to write: the next append to
+  // out_ must wake it. Otherwise it writes out_ before it polls again, and a publisher need not
+  // pay a syscall (and the I/O thread a wake-up) per message. Guarded by mu_.
+  bool io_polling_ = false;
+  void WakeForOutLocked() {
+    if (io_polling_) {
+      io_polling_ = false;
+      Wake();
+    }
+  }
   std::thread io_thread_, dispatch_thread_;
   std::thread::id io_thread_id_;
   std::mutex join_mu_;  // serialises joining io_thread_ (Close() may run on several threads)

@@ -366,11 +366,25 @@ Status ConnectionCore::RunConnected(Link& link) {
       AppendOutLocked("PING\r\n");
       continue;
     }
+    {
+      std::lock_guard lock(mu_);
+      if (!out_.empty()) continue;  // published while we wrote: write that first
+      io_polling_ = true;
+    }
     // Bytes TLS decrypted already do not make the socket readable: take them without waiting.
     const bool buffered = link.HasBufferedInput();
     pollfd fds[2] = {{link.fd(), link.PollEvents(!writing.empty()), 0}, {wake_fd_, POLLIN, 0}};
     const int timeout = buffered ? 0 : std::max(1, RemainingMs(next_ping));
-    if (::poll(fds, 2, timeout) < 0 && errno != EINTR) return Errno("poll");
+    const int polled = ::poll(fds, 2, timeout);
+    const int poll_errno = errno;
+    {
+      std::lock_guard lock(mu_);
+      io_polling_ = false;
+    }
+    if (polled < 0 && poll_errno != EINTR) {
+      errno = poll_errno;
+      return Errno("poll");
+    }
     if (fds[1].revents & POLLIN) {
       uint64_t v;
       [[maybe_unused]] ssize_t r = ::read(wake_fd_, &v, sizeof(v));
