@@ -133,6 +133,13 @@ class ConnectionCore : public std::enable_shared_from_this<ConnectionCore> {
   void DeliverInline(SubState& sub, const protocol::MsgOp& m);
   // Delivers `m` to an ordinary subscription, or returns the inline subscription it is for.
   std::shared_ptr<SubState> DeliverLocked(uint64_t sid, const protocol::MsgOp& m);
+  // Messages queued for NextMsg waiters or the dispatcher wake them once per read, not once per
+  // message: a consumer that keeps up would otherwise be woken (a futex syscall each side) for
+  // every message. DeliverLocked marks what needs waking; the I/O thread calls this after it
+  // parsed what it read. I/O thread only.
+  void WakeReceivers();
+  bool wake_sync_ = false;
+  bool wake_dispatcher_ = false;
   void ProcessInfoLocked(std::string_view json);
   std::string ConnectJson(const ServerUrl& url, bool secure, const SignedAuth& signed_auth) const;
   std::string ResubscribeLocked() const;

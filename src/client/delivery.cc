@@ -101,16 +101,24 @@ std::shared_ptr<SubState> ConnectionCore::DeliverLocked(uint64_t sid, const prot
   sub->pending_bytes += bytes;
   if (sub->sync) {
     sub->msgs.push_back(std::move(msg));
-    cv_.notify_all();
+    wake_sync_ = true;
   } else {
     DispatchTask task;
     task.sub = sub;
     task.msg = std::move(msg);
     task.bytes = bytes;
     tasks_.push_back(std::move(task));
-    tasks_cv_.notify_one();
+    wake_dispatcher_ = true;
   }
   return nullptr;
+}
+
+void ConnectionCore::WakeReceivers() {
+  // Without mu_: the queues were filled under it, and a waiter checks them under it before it
+  // sleeps, so a notify after the unlock is never lost.
+  if (wake_sync_) cv_.notify_all();
+  if (wake_dispatcher_) tasks_cv_.notify_one();
+  wake_sync_ = wake_dispatcher_ = false;
 }
 
 }  // namespace spate::client::detail

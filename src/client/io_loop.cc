@@ -303,6 +303,7 @@ Status ConnectionCore::RunConnected(Link& link) {
       const auto step =
           parser_.Next({rbuf_.data.data() + rbuf_.begin, rbuf_.end - rbuf_.begin}, &used, &op);
       if (step == protocol::ServerParser::Step::kError) {
+        WakeReceivers();
         return Status::IoError("protocol error: " + std::string(parser_.error_detail()));
       }
       if (step == protocol::ServerParser::Step::kNeedMore) {
@@ -313,10 +314,12 @@ Status ConnectionCore::RunConnected(Link& link) {
       if (const auto* m = std::get_if<protocol::MsgOp>(&op)) {
         DeliverMsg(*m);
         if (close_requested_) break;  // an inline handler called Close()
-      } else {
-        SPATE_RETURN_IF_ERROR(HandleOp(op));
+      } else if (Status handled = HandleOp(op); !handled.ok()) {
+        WakeReceivers();
+        return handled;
       }
     }
+    WakeReceivers();
     if (close_requested_) continue;
     {
       std::lock_guard lock(mu_);
