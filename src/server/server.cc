@@ -214,16 +214,28 @@ Status Server::Start() {
       for (auto& [id, client] : c->clients) client->Tick(now);
     });
   }
-  imports_ = std::make_unique<AccountImports>(*this);
-  SPATE_RETURN_IF_ERROR(imports_->Start());
-  if (jetstream_ != nullptr) {
-    if (Status st = jetstream_->Start(); !st.ok()) return st;
-  }
-  loops_[0]->loop.Add(listen_fd_, EPOLLIN, this);
+  // The loop threads start now but enter Run() only once everything they serve is set up: their
+  // own start-up (a thread, its first pages) overlaps JetStream's recovery of the streams.
+  std::promise<bool> go;
+  std::shared_future<bool> run = go.get_future().share();
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
-    c->thread = std::thread([c] { c->loop.Run(); });
+    c->thread = std::thread([c, run] {
+      if (run.get()) c->loop.Run();
+    });
   }
+  auto abandon = [&](Status st) {
+    go.set_value(false);
+    for (auto& ctx : loops_) ctx->thread.join();
+    return st;
+  };
+  imports_ = std::make_unique<AccountImports>(*this);
+  if (Status st = imports_->Start(); !st.ok()) return abandon(std::move(st));
+  if (jetstream_ != nullptr) {
+    if (Status st = jetstream_->Start(); !st.ok()) return abandon(std::move(st));
+  }
+  loops_[0]->loop.Add(listen_fd_, EPOLLIN, this);
+  go.set_value(true);
   // Wait until every loop runs its tasks: the monitor reads loops through tasks, and a Stop()
   // that came before a loop entered Run() would be lost (Run sets its running flag on entry).
   for (auto& ctx : loops_) {
