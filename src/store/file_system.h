@@ -28,9 +28,9 @@ class File {
   // the file) placed at `at`, a page-aligned address in a range the caller mapped (MAP_FIXED
   // replaces those pages). The caller may mprotect parts writable (writes then stay in memory,
   // copied page by page) and unmaps it (munmap, whole pages). The default reads the bytes into
-  // anonymous memory; PosixFile maps the file itself, populated from the page cache: no copy, no
-  // zeroing (on this project's VMs first touches of fresh memory cost ~2 ms per MiB, page-cache
-  // reads ~0.6; a writable private populate copies every page).
+  // anonymous memory; PosixFile maps the file itself: no copy, no zeroing, and pages come in from
+  // the page cache as they are touched (on this project's VMs first touches of fresh memory cost
+  // ~2 ms per MiB, page-cache reads ~0.6).
   virtual Status MapPrivate(uint64_t offset, size_t size, void* at);
 };
 

@@ -177,7 +177,7 @@ struct SubjectSpan {
 struct SlotPass {
   bool short_read = false;
   bool bad = false;  // a live slot in an unknown block or with an unknown subject
-  uint32_t crc = 0;  // Crc32c of the range's bytes
+  uint32_t crc = 0;  // the file's running Crc32c, carried on over the slots
   uint64_t live = 0, bytes = 0;
   uint64_t lowest = 0, highest = 0;  // indexes of the first and last live slots
   std::vector<SubjectSpan> spans;    // by subject id
