@@ -160,7 +160,10 @@ void SystemService::Answer(const Request& request) {
 void SystemService::AnswerAccountRequest(const Request& request) {
   // nats-server decodes the body as the endpoint's options, then pins the account.
   ServerRequestOptions options;
-  const std::string_view decode_as = request.name == "STATZ" ? "STATSZ" : request.name;
+  // Both arms string_view: with a literal and a std::string the ?: makes a temporary string,
+  // and the view would outlive it.
+  const std::string_view decode_as =
+      request.name == "STATZ" ? std::string_view("STATSZ") : std::string_view(request.name);
   std::string err = DecodeRequestOptions(decode_as, request.body, &options);
   Json response;
   if (!err.empty()) {
