@@ -13,6 +13,7 @@
 
 namespace spate::client {
 
+class Connection;
 class JetStream;
 class OrderedConsumer;
 namespace detail {
@@ -76,6 +77,8 @@ class KvWatcher {
   KvWatcher& operator=(const KvWatcher&) = delete;
 
   // The next entry, or nullopt for the initial-values marker; IsTimeout when none came in time.
+  // On the connection's I/O thread (an inline handler) it fails at once with IoThreadError():
+  // entries come in through that thread, so waiting there would stall the connection.
   Result<std::optional<KvEntry>> Next(std::chrono::milliseconds timeout);
   void Stop();
 
@@ -84,6 +87,7 @@ class KvWatcher {
   KvWatcher() = default;
   std::shared_ptr<detail::WatchQueue> queue_;
   std::unique_ptr<OrderedConsumer> consumer_;
+  const Connection* conn_ = nullptr;
 };
 
 struct KvWatchOptions {

@@ -65,6 +65,7 @@ void KvWatcher::Stop() {
 }
 
 Result<std::optional<KvEntry>> KvWatcher::Next(std::chrono::milliseconds timeout) {
+  if (conn_ != nullptr && conn_->OnIoThread()) return IoThreadError("KvWatcher::Next");
   std::unique_lock lock(queue_->mu);
   if (!queue_->cv.wait_for(lock, timeout, [&] { return !queue_->entries.empty(); })) {
     return TimeoutError("no key-value update within " + std::to_string(timeout.count()) + " ms");
@@ -91,6 +92,7 @@ Result<std::unique_ptr<KvWatcher>> KeyValue::Watch(std::string_view keys, KvWatc
   o.headers_only = options.meta_only;
   std::unique_ptr<KvWatcher> w(new KvWatcher());
   w->queue_ = queue;
+  w->conn_ = js_->conn;
   SPATE_ASSIGN_OR_RETURN(w->consumer_,
                          JetStream(js_).SubscribeOrderedInternal(
                              stream_, o, [queue](JsMsg& m) { queue->OnMsg(m); },

@@ -619,6 +619,33 @@ TEST_P(ClientJetStreamTest, InlineOrderedConsumerPassesFlowControl) {
   (*oc)->Stop();
 }
 
+// A watcher's Next on the I/O thread (an inline handler) fails at once instead of stalling the
+// connection that brings its entries; off that thread the watcher works on.
+TEST_P(ClientJetStreamTest, KvWatcherNextFailsAtOnceOnTheIoThread) {
+  KvConfig cfg;
+  cfg.bucket = "inline";
+  cfg.storage = StorageType::kMemory;
+  Result<KeyValue> kv = js_->CreateKeyValue(cfg);
+  ASSERT_TRUE(kv.ok()) << kv.status().message();
+  auto watch = kv->WatchAll();
+  ASSERT_TRUE(watch.ok()) << watch.status().message();
+  std::promise<Status> from_handler;
+  std::atomic<int> calls{0};
+  auto sub = conn_->SubscribeInline("poke", [&](const MsgView&) {
+    if (calls++ == 0) from_handler.set_value((*watch)->Next(10000ms).status());
+  });
+  ASSERT_TRUE(sub.ok()) << sub.status().message();
+  ASSERT_TRUE(conn_->Flush().ok());
+  ASSERT_TRUE(conn_->Publish("poke", "").ok());
+  std::future<Status> result = from_handler.get_future();
+  ASSERT_EQ(result.wait_for(2000ms), std::future_status::ready);
+  const Status status = result.get();
+  EXPECT_TRUE(IsIoThreadError(status)) << status.message();
+  Result<std::optional<KvEntry>> marker = (*watch)->Next(2000ms);
+  ASSERT_TRUE(marker.ok()) << marker.status().message();
+  EXPECT_FALSE(marker->has_value());
+}
+
 TEST_P(ClientJetStreamTest, KeyValueOperations) {
   KvConfig cfg;
   cfg.bucket = "config";
