@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "bench/e2e/proc_stats.h"
+#include "bench/e2e/report.h"
 #include "client/jetstream.h"
 
 namespace spate::bench {
@@ -175,11 +176,7 @@ Status JsConsumeCppScenario::Run(const ScenarioContext& context, Sample* sample)
         },
         static_cast<uint64_t>(config_.messages)));
   }
-  const double seconds = static_cast<double>(end - start) / 1e9;
-  sample->metrics["msgs_per_sec"] = static_cast<double>(config_.messages) / seconds;
-  sample->metrics["seconds"] = seconds;
-  sample->metrics["cpu_us_per_msg"] =
-      static_cast<double>(cpu_after - cpu_before) / static_cast<double>(config_.messages);
+  RecordRate(sample, config_.messages, start, end, cpu_before, cpu_after);
   return Status::Ok();
 }
 

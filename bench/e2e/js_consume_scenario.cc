@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bench/e2e/proc_stats.h"
+#include "bench/e2e/report.h"
 
 namespace spate::bench {
 namespace {
@@ -115,11 +116,7 @@ Status JsConsumeScenario::Run(const ScenarioContext& context, Sample* sample) {
   SPATE_ASSIGN_OR_RETURN(const int64_t cpu_after, ReadCpuMicros(context.server_pid));
   SPATE_RETURN_IF_ERROR(FromNats(natsConnection_FlushTimeout(nc.get(), 5000), "flush acks"));
   SPATE_RETURN_IF_ERROR(WaitForAckFloor(sub.get(), static_cast<uint64_t>(config_.messages)));
-  const double seconds = static_cast<double>(end - start) / 1e9;
-  sample->metrics["msgs_per_sec"] = static_cast<double>(config_.messages) / seconds;
-  sample->metrics["seconds"] = seconds;
-  sample->metrics["cpu_us_per_msg"] =
-      static_cast<double>(cpu_after - cpu_before) / static_cast<double>(config_.messages);
+  RecordRate(sample, config_.messages, start, end, cpu_before, cpu_after);
   return Status::Ok();
 }
 

@@ -190,11 +190,7 @@ Status JsLatencyScenario::Run(const ScenarioContext& context, Sample* sample) {
   std::vector<int64_t> latencies(tally->latency_ns.begin() + static_cast<ptrdiff_t>(warm_up),
                                  tally->latency_ns.end());
   std::sort(latencies.begin(), latencies.end());
-  sample->metrics["p50_us"] = Percentile(latencies, 0.50) / 1000.0;
-  sample->metrics["p90_us"] = Percentile(latencies, 0.90) / 1000.0;
-  sample->metrics["p99_us"] = Percentile(latencies, 0.99) / 1000.0;
-  sample->metrics["p999_us"] = Percentile(latencies, 0.999) / 1000.0;
-  sample->metrics["max_us"] = static_cast<double>(latencies.back()) / 1000.0;
+  RecordLatencies(sample, latencies);
   sample->metrics["cpu_us_per_msg"] =
       static_cast<double>(cpu_after - cpu_before) / static_cast<double>(config_.messages);
   // How well the publisher kept its schedule (a late send is timed from when it really went).

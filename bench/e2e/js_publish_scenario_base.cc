@@ -73,16 +73,8 @@ Status JsPublishScenarioBase::MeasureSync(const ScenarioContext& context,
   const int64_t end = NowNanos();
   SPATE_ASSIGN_OR_RETURN(const int64_t cpu_after, ReadCpuMicros(context.server_pid));
   std::sort(latencies.begin(), latencies.end());
-  const double seconds = static_cast<double>(end - start) / 1e9;
-  sample->metrics["msgs_per_sec"] = static_cast<double>(config_.messages) / seconds;
-  sample->metrics["seconds"] = seconds;
-  sample->metrics["p50_us"] = Percentile(latencies, 0.50) / 1000.0;
-  sample->metrics["p90_us"] = Percentile(latencies, 0.90) / 1000.0;
-  sample->metrics["p99_us"] = Percentile(latencies, 0.99) / 1000.0;
-  sample->metrics["p999_us"] = Percentile(latencies, 0.999) / 1000.0;
-  sample->metrics["max_us"] = static_cast<double>(latencies.back()) / 1000.0;
-  sample->metrics["cpu_us_per_msg"] =
-      static_cast<double>(cpu_after - cpu_before) / static_cast<double>(config_.messages);
+  RecordRate(sample, config_.messages, start, end, cpu_before, cpu_after);
+  RecordLatencies(sample, latencies);
   return Status::Ok();
 }
 
@@ -98,11 +90,7 @@ Status JsPublishScenarioBase::MeasureAsync(const ScenarioContext& context, const
   sample->received_msgs = tally.acked.load() - acked_before;
   SPATE_RETURN_IF_ERROR(run);
   SPATE_ASSIGN_OR_RETURN(const int64_t cpu_after, ReadCpuMicros(context.server_pid));
-  const double seconds = static_cast<double>(end - start) / 1e9;
-  sample->metrics["msgs_per_sec"] = static_cast<double>(config_.messages) / seconds;
-  sample->metrics["seconds"] = seconds;
-  sample->metrics["cpu_us_per_msg"] =
-      static_cast<double>(cpu_after - cpu_before) / static_cast<double>(config_.messages);
+  RecordRate(sample, config_.messages, start, end, cpu_before, cpu_after);
   return Status::Ok();
 }
 

@@ -65,6 +65,23 @@ double Percentile(const std::vector<int64_t>& sorted, double q) {
   return static_cast<double>(sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1]);
 }
 
+void RecordRate(Sample* sample, int64_t messages, int64_t start_ns, int64_t end_ns,
+                int64_t cpu_before_us, int64_t cpu_after_us) {
+  const double seconds = static_cast<double>(end_ns - start_ns) / 1e9;
+  sample->metrics["msgs_per_sec"] = static_cast<double>(messages) / seconds;
+  sample->metrics["seconds"] = seconds;
+  sample->metrics["cpu_us_per_msg"] =
+      static_cast<double>(cpu_after_us - cpu_before_us) / static_cast<double>(messages);
+}
+
+void RecordLatencies(Sample* sample, const std::vector<int64_t>& sorted_ns) {
+  sample->metrics["p50_us"] = Percentile(sorted_ns, 0.50) / 1000.0;
+  sample->metrics["p90_us"] = Percentile(sorted_ns, 0.90) / 1000.0;
+  sample->metrics["p99_us"] = Percentile(sorted_ns, 0.99) / 1000.0;
+  sample->metrics["p999_us"] = Percentile(sorted_ns, 0.999) / 1000.0;
+  sample->metrics["max_us"] = static_cast<double>(sorted_ns.back()) / 1000.0;
+}
+
 std::string FormatValue(double value) {
   char text[32];
   const double magnitude = value < 0 ? -value : value;

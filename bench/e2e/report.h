@@ -34,6 +34,13 @@ std::string FormatTable(const std::vector<MetricSummary>& rows, const std::vecto
 // Nearest-rank percentile of sorted, non-empty values; q in [0, 1].
 double Percentile(const std::vector<int64_t>& sorted, double q);
 
+// A run of `messages` from start_ns to end_ns, with the server's CPU time (us) read before and
+// after: msgs_per_sec, seconds, cpu_us_per_msg.
+void RecordRate(Sample* sample, int64_t messages, int64_t start_ns, int64_t end_ns,
+                int64_t cpu_before_us, int64_t cpu_after_us);
+// p50_us, p90_us, p99_us, p999_us and max_us of sorted, non-empty latencies in ns.
+void RecordLatencies(Sample* sample, const std::vector<int64_t>& sorted_ns);
+
 // Short human form: 1234567 -> "1.23M", 0.8123 -> "0.812".
 std::string FormatValue(double value);
 
