@@ -67,6 +67,22 @@ class AuthTest : public ServerTest {
     NatsConnection c;
     return spate::test::Connect(server_->url(), &c, configure);
   }
+  // libnats 3.4.1 sends no "sig" when the signature's first byte is 0 (its base64 encoder takes
+  // a leading 0 for an empty input; fixed upstream later), so 1 signed login in 256 fails
+  // against any server. The nonce is new on every connection: a good key gets in within a few
+  // tries, a wrong one never does. NATS_OK, or the last attempt's status.
+  natsStatus ConnectSigned(const std::function<void(natsOptions*)>& configure,
+                           NatsConnection* out) {
+    natsStatus s = NATS_ERR;
+    for (int attempt = 0; attempt < 4 && s != NATS_OK; ++attempt) {
+      s = spate::test::Connect(server_->url(), out, configure);
+    }
+    return s;
+  }
+  natsStatus TryConnectSigned(const std::function<void(natsOptions*)>& configure) {
+    NatsConnection c;
+    return ConnectSigned(configure, &c);
+  }
 
   TempDir dir_;
 };
@@ -125,7 +141,7 @@ TEST_F(AuthTest, NkeySeedSignsTheNonce) {
   StartWith("authorization { users = [ {nkey: " + user.pub + "} ] }\n");
   std::string seed_file = WriteFile("user.nk", user.seed + "\n");
   std::string other_file = WriteFile("other.nk", other.seed + "\n");
-  EXPECT_EQ(TryConnect([&](natsOptions* o) {
+  EXPECT_EQ(TryConnectSigned([&](natsOptions* o) {
               natsOptions_SetNKeyFromSeed(o, user.pub.c_str(), seed_file.c_str());
             }),
             NATS_OK);
@@ -165,20 +181,23 @@ TEST_F(AuthTest, CredsFileInOperatorModeAndPermissionsFromTheJwt) {
     std::mutex mu;
     std::string last;
   } errors;
-  NatsConnection nc = Connect([&](natsOptions* o) {
-    natsOptions_SetUserCredentialsFromFiles(o, creds.c_str(), nullptr);
-    natsOptions_SetErrorHandler(
-        o,
-        [](natsConnection* c, natsSubscription*, natsStatus, void* closure) {
-          auto* e = static_cast<Errors*>(closure);
-          const char* text = nullptr;
-          natsConnection_GetLastError(c, &text);
-          std::lock_guard lock(e->mu);
-          e->last = text != nullptr ? text : "";
-        },
-        &errors);
-  });
-  ASSERT_NE(nc, nullptr);
+  NatsConnection nc;
+  const natsStatus connected = ConnectSigned(
+      [&](natsOptions* o) {
+        natsOptions_SetUserCredentialsFromFiles(o, creds.c_str(), nullptr);
+        natsOptions_SetErrorHandler(
+            o,
+            [](natsConnection* c, natsSubscription*, natsStatus, void* closure) {
+              auto* e = static_cast<Errors*>(closure);
+              const char* text = nullptr;
+              natsConnection_GetLastError(c, &text);
+              std::lock_guard lock(e->mu);
+              e->last = text != nullptr ? text : "";
+            },
+            &errors);
+      },
+      &nc);
+  ASSERT_EQ(connected, NATS_OK) << natsStatus_GetText(connected) << "\n" << server_->Log();
   natsSubscription* raw = nullptr;
   ASSERT_EQ(natsConnection_SubscribeSync(&raw, nc.get(), "orders.new"), NATS_OK);
   NatsSubscription sub(raw);
