@@ -31,6 +31,12 @@ class FaultInjectionFile final : public File {
     return base_->Sync();
   }
   Status Truncate(uint64_t size) override { return base_->Truncate(size); }
+  Status MapPrivate(uint64_t offset, size_t size, void* at) override {
+    return base_->MapPrivate(offset, size, at);
+  }
+  Status PunchHole(uint64_t offset, uint64_t size) override {
+    return base_->PunchHole(offset, size);
+  }
   Result<uint64_t> Size() override { return base_->Size(); }
 
  private:

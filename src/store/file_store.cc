@@ -20,6 +20,7 @@ std::string FileStore::BlockPath(uint32_t index) const {
 }
 
 std::string FileStore::SnapshotPath() const { return options_.dir + "/index.snap"; }
+std::string FileStore::SlotsPath() const { return options_.dir + "/index.slots"; }
 
 Result<std::unique_ptr<FileStore>> FileStore::Open(const FileStoreOptions& options,
                                                    const StoreLimits& limits) {
@@ -233,6 +234,14 @@ Status FileStore::WaitDurable() {
 }
 
 void FileStore::AfterChange() { RunCompactions(); }
+
+void FileStore::AfterAppend() {
+  // A new chunk means the one before it is full: write it out now, while it is warm, instead
+  // of at the stop.
+  if (index().num_chunks() == chunks_seen_) return;
+  chunks_seen_ = index().num_chunks();
+  if (options_.write_index_snapshot) WriteFullIndexChunks();
+}
 
 Status FileStore::Sync() {
   if (stopped()) return Status::Unavailable("store is stopped");

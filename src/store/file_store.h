@@ -24,7 +24,8 @@ struct FileStoreOptions {
   // A sealed block is rewritten when live bytes fall below this fraction of its size.
   double compact_below_live_fraction = 0.5;
   uint64_t compact_min_block_bytes = 64 << 10;
-  bool write_index_snapshot = true;  // on Stop, and on Sync when `snapshot_every` has passed
+  // On Stop, and on Sync when `snapshot_every` has passed; the index chunks as they fill.
+  bool write_index_snapshot = true;
   std::chrono::nanoseconds snapshot_every = std::chrono::minutes(1);
   FileSystem* fs = nullptr;                   // nullptr: FileSystem::Posix()
   LatencyHistogram* fsync_latency = nullptr;  // shared by the server's stores; may be null
@@ -81,6 +82,7 @@ class FileStore final : public IndexedStore {
   void OnWritten(StreamSeq seq, DurableCallback on_durable) override;
   Status WaitDurable() override;
   void AfterChange() override;
+  void AfterAppend() override;
 
  private:
   FileStore(const FileStoreOptions& options, const StoreLimits& limits);
@@ -94,6 +96,7 @@ class FileStore final : public IndexedStore {
   }
   std::string BlockPath(uint32_t index) const;
   std::string SnapshotPath() const;
+  std::string SlotsPath() const;
 
   // --- file_store.cc ---
   // Appends encoded records to the active block, rolling first if they do not fit, preceded by
@@ -126,6 +129,16 @@ class FileStore final : public IndexedStore {
   // False: no usable snapshot (then scan everything). Fills `covered` with the bytes of each
   // block that the snapshot accounts for.
   Result<bool> LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered);
+  // Writes the index chunks that filled up and are not in the slot file yet (so that a stop
+  // has only the last one left to write).
+  void WriteFullIndexChunks();
+  Status WriteIndexChunk(size_t chunk);
+  // The slot file's chunk numbers must line up with the index's chunks; when they do not (a
+  // new index), the file starts over.
+  bool SlotGridFits() const;
+  Status ResetSlotGrid();
+  uint64_t ChunkNumber(size_t chunk) const;
+  void ForgetSlotFile();
 
   const FileStoreOptions options_;
   FileSystem* fs_;
@@ -147,6 +160,17 @@ class FileStore final : public IndexedStore {
   std::chrono::steady_clock::time_point last_snapshot_{};
   std::string recovery_report_;
   std::string scratch_;  // encode buffer, reused
+  // The index snapshot's slot file (docs/formats/index_snapshot.md): index chunk number n, whose
+  // first sequence is slots_origin_ + n * SeqIndex::kChunkSlots, at offset n * kChunkBytes.
+  struct WrittenChunk {
+    uint32_t bytes = 0;  // from the chunk's start
+    uint32_t crc = 0;
+  };
+  std::shared_ptr<File> slots_file_;
+  bool slots_grid_ = false;  // slots_origin_ is set
+  uint64_t slots_origin_ = 0;
+  std::map<uint64_t, WrittenChunk> written_chunks_;  // by chunk number: what the file holds
+  size_t chunks_seen_ = 0;                           // index chunks at the last append
   std::unique_ptr<SyncWorker> syncer_;
 };
 

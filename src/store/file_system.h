@@ -32,6 +32,10 @@ class File {
   // the page cache as they are touched (on this project's VMs first touches of fresh memory cost
   // ~2 ms per MiB, page-cache reads ~0.6).
   virtual Status MapPrivate(uint64_t offset, size_t size, void* at);
+  // Gives back the disk space of [offset, offset + size) (whole blocks inside it) without changing
+  // the file's size; the range then reads as zeros, or as before where space was not freed. A hint:
+  // the default does nothing.
+  virtual Status PunchHole(uint64_t offset, uint64_t size);
 };
 
 // Empties a file that has bytes (a leftover of an interrupted attempt). A file that is already

@@ -1,12 +1,16 @@
-// FileStore's index snapshot (docs/formats/index_snapshot.md): the in-memory index written at
-// Stop (and on Sync every `snapshot_every`), so that Open reads one file instead of every block.
-// It is only a cache: anything that does not match the block files makes Open scan them all.
+// FileStore's index snapshot (docs/formats/index_snapshot.md): the in-memory index, its tables
+// written at Stop (and on Sync every `snapshot_every`) and its slots a chunk at a time, so that
+// Open reads two files instead of every block. It is only a cache: anything that does not match
+// the block files makes Open scan them all.
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/logging.h"
 #include "store/crc32c.h"
@@ -16,14 +20,12 @@ namespace spate::store {
 namespace {
 
 constexpr uint32_t kSnapshotMagic = 0x58495053;  // "SPIX"
-constexpr uint32_t kSnapshotVersion = 4;
+constexpr uint32_t kSnapshotVersion = 5;
 constexpr uint32_t kFlagBlocksSynced = 1;  // the blocks were fsynced up to the covered bytes
-constexpr uint64_t kSlotAlign = 4096;      // the slot array starts on a page: Open maps it
 using Slot = SeqIndex<MsgMeta>::Slot;
 static_assert(sizeof(Slot) == sizeof(MsgMeta), "slots are the bare MsgMeta bytes");
 
-// Streams the snapshot to its file through one 1 MiB buffer (a million-message index is 24 MiB:
-// building it in memory first cost more than writing it), checksumming as it goes.
+// Streams the snapshot's tables to its file through one 1 MiB buffer, checksumming as it goes.
 class Writer {
  public:
   explicit Writer(File* file) : file_(file), buf_(new char[kChunk]) {}
@@ -43,15 +45,6 @@ class Writer {
       std::memcpy(buf_.get() + len_, p, take);
       len_ += take;
       p += take;
-      n -= take;
-    }
-  }
-  void PutZeros(uint64_t n) {
-    while (n > 0) {
-      if (len_ == kChunk) Flush();
-      const size_t take = static_cast<size_t>(std::min<uint64_t>(n, kChunk - len_));
-      std::memset(buf_.get() + len_, 0, take);
-      len_ += take;
       n -= take;
     }
   }
@@ -167,68 +160,195 @@ class Reader {
   uint32_t crc_ = 0;
 };
 
-uint64_t RoundUpToPage(uint64_t n) { return (n + kSlotAlign - 1) & ~(kSlotAlign - 1); }
+constexpr uint64_t kChunkSlots = SeqIndex<MsgMeta>::kSlotsPerChunk;
+constexpr uint64_t kChunkBytes = SeqIndex<MsgMeta>::kChunkBytes;
 
-struct SubjectSpan {
-  uint64_t count = 0, first = 0, last = 0;  // live slots of a subject; first and last sequence
+// The snapshot file's tables, read and checksummed before anything is built from them.
+struct SnapshotHeader {
+  uint32_t flags = 0;
+  std::string boot_id;
+  uint64_t last_seq = 0, floor = 0;
+  int64_t last_ts = 0;
+  struct Block {
+    uint32_t index = 0;
+    uint64_t size = 0, live_msgs = 0, live_bytes = 0, first_record_seq = 0, floor = 0;
+    uint64_t max_witness = 0;
+    std::vector<uint64_t> targets;
+  };
+  std::vector<Block> blocks;
+  std::unordered_map<uint64_t, uint32_t> removed;
+  struct Subject {
+    uint32_t id = 0;
+    std::string name;
+    uint64_t count = 0, first = 0, last = 0;  // live messages; first and last sequence
+  };
+  std::vector<Subject> subjects;
+  uint64_t num_msgs = 0, num_bytes = 0, first_seq = 0, num_slots = 0;
+  uint64_t origin = 0, first_chunk = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> chunks;  // bytes, crc
 };
 
-// What the pass over the snapshot's slots found.
-struct SlotPass {
-  bool short_read = false;
-  bool bad = false;  // a live slot in an unknown block or with an unknown subject
-  uint32_t crc = 0;  // the file's running Crc32c, carried on over the slots
-  uint64_t live = 0, bytes = 0;
-  uint64_t lowest = 0, highest = 0;  // indexes of the first and last live slots
-  std::vector<SubjectSpan> spans;    // by subject id
-};
-
-// Reads the slots in pieces into a small buffer (reading through the mapping would fault in
-// every page of it now: ~7 ms per million slots on this kind of VM; the index touches its pages
-// later, as it uses them), and checksums and checks each piece while it is in cache.
-SlotPass CheckSlots(File* file, uint64_t slots_at, uint64_t num_slots, uint64_t first_seq,
-                    uint32_t num_subjects, const std::map<uint32_t, uint64_t>& block_sizes,
-                    uint32_t crc) {
-  // Small pieces: the buffer is fresh memory, and a fresh page costs a fault.
-  constexpr uint64_t kPiece = 2048;  // slots (48 KiB)
-  SlotPass pass;
-  pass.crc = crc;
-  pass.spans.resize(num_subjects);
-  if (num_slots == 0) return pass;
-  std::unique_ptr<Slot[]> piece(new Slot[std::min(kPiece, num_slots)]);
-  uint32_t checked_block = 0;  // the last block found in `block_sizes` (slots come in runs)
-  for (uint64_t at = 0; at < num_slots; at += kPiece) {
-    const uint64_t n = std::min(kPiece, num_slots - at);
-    Result<size_t> got = file->PRead(slots_at + at * sizeof(Slot), n * sizeof(Slot),
-                                     reinterpret_cast<char*>(piece.get()));
-    if (!got.ok() || *got != n * sizeof(Slot)) {
-      pass.short_read = true;
-      return pass;
+// "" if the header was read whole and its checksum matches, else why not. Every count is checked
+// against the bytes left before anything is sized by it.
+const char* ReadHeader(File* file, uint64_t size, SnapshotHeader* h) {
+  if (size < 8) return "short file";
+  uint32_t stored_crc = 0;
+  Result<size_t> got = file->PRead(size - 4, 4, reinterpret_cast<char*>(&stored_crc));
+  if (!got.ok() || *got != 4) return "short file";
+  Reader r(file, size - 4);
+  uint32_t magic, version;
+  if (!r.Get(&magic) || magic != kSnapshotMagic || !r.Get(&version) ||
+      version != kSnapshotVersion) {
+    return "unknown format";
+  }
+  uint32_t num_blocks;
+  if (!r.Get(&h->flags) || !r.GetString(&h->boot_id) || !r.Get(&h->last_seq) ||
+      !r.Get(&h->last_ts) || !r.Get(&h->floor) || !r.Get(&num_blocks)) {
+    return "truncated";
+  }
+  if (num_blocks > r.remaining() / 60) return "truncated";
+  h->blocks.resize(num_blocks);
+  for (SnapshotHeader::Block& b : h->blocks) {
+    uint64_t num_targets;
+    if (!r.Get(&b.index) || !r.Get(&b.size) || !r.Get(&b.live_msgs) || !r.Get(&b.live_bytes) ||
+        !r.Get(&b.first_record_seq) || !r.Get(&b.floor) || !r.Get(&b.max_witness) ||
+        !r.Get(&num_targets) || num_targets > r.remaining() / 8) {
+      return "truncated";
     }
-    pass.crc = Crc32c(piece.get(), n * sizeof(Slot), pass.crc);
-    for (uint64_t k = 0; k < n; ++k) {
-      const MsgMeta& meta = piece[k].value;
-      if (meta.IsHole()) continue;
-      const uint32_t block = FileStore::BlockOf(meta.location);
-      if (block != checked_block) {
-        if (block_sizes.count(block) == 0) pass.bad = true;
-        checked_block = block;
-      }
-      if (meta.subject_id >= num_subjects) pass.bad = true;
-      if (pass.bad) return pass;
-      SubjectSpan& span = pass.spans[meta.subject_id];
-      if (span.count++ == 0) span.first = first_seq + at + k;
-      span.last = first_seq + at + k;
-      if (pass.live == 0) pass.lowest = at + k;
-      pass.highest = at + k;
-      ++pass.live;
-      pass.bytes += meta.stored_size;
+    b.targets.resize(num_targets);
+    for (uint64_t& target : b.targets) {
+      if (!r.Get(&target)) return "truncated";
     }
   }
-  return pass;
+  uint64_t num_removed;
+  if (!r.Get(&num_removed) || num_removed > r.remaining() / 12) return "truncated";
+  for (uint64_t i = 0; i < num_removed; ++i) {
+    uint64_t seq;
+    uint32_t block;
+    if (!r.Get(&seq) || !r.Get(&block)) return "truncated";
+    h->removed[seq] = block;
+  }
+  uint32_t num_subjects;
+  if (!r.Get(&num_subjects) || num_subjects > r.remaining() / 30) return "truncated";
+  h->subjects.resize(num_subjects);
+  for (SnapshotHeader::Subject& s : h->subjects) {
+    if (!r.Get(&s.id) || !r.GetString(&s.name) || !r.Get(&s.count) || !r.Get(&s.first) ||
+        !r.Get(&s.last)) {
+      return "truncated";
+    }
+  }
+  uint32_t num_chunks;
+  if (!r.Get(&h->num_msgs) || !r.Get(&h->num_bytes) || !r.Get(&h->first_seq) ||
+      !r.Get(&h->num_slots) || !r.Get(&h->origin) || !r.Get(&h->first_chunk) ||
+      !r.Get(&num_chunks) || num_chunks != r.remaining() / 8 || r.remaining() % 8 != 0) {
+    return "truncated";
+  }
+  h->chunks.resize(num_chunks);
+  for (auto& [bytes, crc] : h->chunks) {
+    if (!r.Get(&bytes) || !r.Get(&crc)) return "truncated";
+  }
+  if (r.crc() != stored_crc) return "checksum mismatch";
+  return "";
+}
+
+// "" if each chunk of the slot file reads back with its checksum and the first and last slots
+// are live (the index's invariant), else why not. The chunks are read in pieces into a small
+// buffer: reading through the mapping would fault in every page of it now (~7 ms per million
+// slots on this kind of VM), while the index touches its pages later, as it uses them. Nothing
+// else is checked per slot: the counts and each subject's first and last sequence come from
+// the checksummed tables, written together with the slots from the same index.
+const char* CheckSlots(File* file, const SnapshotHeader& h, uint64_t head) {
+  // Small pieces: the buffer is fresh memory, and a fresh page costs a fault.
+  constexpr uint64_t kPiece = 2048;  // slots (48 KiB)
+  std::unique_ptr<Slot[]> piece(new Slot[kPiece]);
+  const uint64_t end = head + h.num_slots;  // slot positions in use: [head, end)
+  for (size_t c = 0; c < h.chunks.size(); ++c) {
+    const auto [chunk_bytes, chunk_crc] = h.chunks[c];
+    const uint64_t chunk_at = (h.first_chunk + c) * kChunkBytes;
+    const uint64_t slots = chunk_bytes / sizeof(Slot);
+    uint32_t crc = 0;
+    for (uint64_t at = 0; at < slots; at += kPiece) {
+      const uint64_t n = std::min(kPiece, slots - at);
+      Result<size_t> got = file->PRead(chunk_at + at * sizeof(Slot), n * sizeof(Slot),
+                                       reinterpret_cast<char*>(piece.get()));
+      if (!got.ok() || *got != n * sizeof(Slot)) return "slot file truncated";
+      crc = Crc32c(piece.get(), n * sizeof(Slot), crc);
+      const uint64_t pos0 = c * kChunkSlots + at;  // position of piece[0]
+      for (uint64_t edge : {head, end - 1}) {
+        if (edge >= pos0 && edge < pos0 + n && piece[edge - pos0].value.IsHole()) {
+          return "bad message entry";
+        }
+      }
+    }
+    if (crc != chunk_crc) return "slot checksum mismatch";
+  }
+  return "";
 }
 
 }  // namespace
+
+uint64_t FileStore::ChunkNumber(size_t chunk) const {
+  return (index().chunk_origin(chunk) - slots_origin_) / kChunkSlots;
+}
+
+bool FileStore::SlotGridFits() const {
+  if (!slots_grid_) return false;
+  const uint64_t origin = index().chunk_origin(0);
+  return origin >= slots_origin_ && (origin - slots_origin_) % kChunkSlots == 0;
+}
+
+Status FileStore::ResetSlotGrid() {
+  // The file's pages may back adopted chunks, which a truncate would take away (SIGBUS). An
+  // index that adopted chunks keeps their grid, so this does not happen; refuse if it does.
+  if (index().has_mapped_chunks()) {
+    return Status::Internal("index chunks off the slot file's grid while mapped from it");
+  }
+  if (slots_file_ == nullptr) {
+    SPATE_ASSIGN_OR_RETURN(slots_file_, fs_->OpenFile(SlotsPath(), /*create=*/true));
+  }
+  SPATE_RETURN_IF_ERROR(TruncateIfNotEmpty(*slots_file_));
+  slots_grid_ = true;
+  slots_origin_ = index().chunk_origin(0);
+  written_chunks_.clear();
+  return Status::Ok();
+}
+
+void FileStore::ForgetSlotFile() {
+  slots_file_.reset();
+  slots_grid_ = false;
+  written_chunks_.clear();
+  (void)fs_->RemoveFile(SlotsPath());
+}
+
+Status FileStore::WriteIndexChunk(size_t chunk) {
+  const size_t bytes = index().chunk_used_bytes(chunk);
+  const char* data = static_cast<const char*>(index().chunk_data(chunk));
+  const uint64_t number = ChunkNumber(chunk);
+  written_chunks_.erase(number);  // if the write fails half-way, the file holds nothing usable
+  SPATE_RETURN_IF_ERROR(slots_file_->PWrite(number * kChunkBytes, std::string_view(data, bytes)));
+  written_chunks_[number] = {static_cast<uint32_t>(bytes), Crc32c(data, bytes)};
+  mutable_index().MarkChunkClean(chunk);
+  return Status::Ok();
+}
+
+void FileStore::WriteFullIndexChunks() {
+  const SeqIndex<MsgMeta>& idx = index();
+  if (idx.num_chunks() < 2) return;
+  if (!SlotGridFits() && !ResetSlotGrid().ok()) return;  // the snapshot will say so
+  // Only chunks the file does not hold whole: a chunk written before and changed since by a
+  // removal is written again at the next snapshot, not at every removal.
+  for (size_t c = 0; c + 1 < idx.num_chunks(); ++c) {
+    auto it = written_chunks_.find(ChunkNumber(c));
+    if (!idx.chunk_dirty(c) || (it != written_chunks_.end() && it->second.bytes == kChunkBytes)) {
+      continue;
+    }
+    if (Status st = WriteIndexChunk(c); !st.ok()) {
+      LOG_WARN("file store %s: writing an index chunk failed (%s); left for the snapshot",
+               options_.dir.c_str(), st.message().c_str());
+      return;
+    }
+  }
+}
 
 Status FileStore::WriteIndexSnapshot() {
   SPATE_RETURN_IF_ERROR(FlushPendingFloor());
@@ -243,6 +363,26 @@ Status FileStore::WriteIndexSnapshot() {
   const bool blocks_synced = options_.sync == SyncMode::kAlways;
   if (blocks_synced) SPATE_RETURN_IF_ERROR(syncer_->WaitAll());
   const std::string& boot_id = options_.boot_id.empty() ? MachineBootId() : options_.boot_id;
+
+  // The slots first: every chunk the file does not hold as it is now. Usually that is the
+  // last one only; the full ones were written as they filled.
+  const SeqIndex<MsgMeta>& idx = index();
+  if (!idx.empty()) {
+    if (!SlotGridFits()) {
+      if (Status st = ResetSlotGrid(); !st.ok()) {
+        LOG_WARN("file store %s: no index snapshot (%s)", options_.dir.c_str(),
+                 st.message().c_str());
+        return InvalidateSnapshot();
+      }
+    }
+    for (size_t c = 0; c < idx.num_chunks(); ++c) {
+      auto it = written_chunks_.find(ChunkNumber(c));
+      if (idx.chunk_dirty(c) || it == written_chunks_.end() ||
+          it->second.bytes != idx.chunk_used_bytes(c)) {
+        SPATE_RETURN_IF_ERROR(WriteIndexChunk(c));
+      }
+    }
+  }
 
   const std::string tmp = SnapshotPath() + ".tmp";
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, fs_->OpenFile(tmp, /*create=*/true));
@@ -272,221 +412,200 @@ Status FileStore::WriteIndexSnapshot() {
     w.Put<uint64_t>(seq);
     w.Put<uint32_t>(block);
   }
-  // Subjects get dense numbers in the snapshot; slots refer to those. In memory ids are dense
-  // too after a load (Open relies on that) but not after removals reuse them.
-  std::vector<uint32_t> dense;
+  // The slots carry the in-memory subject ids, so the table gives each subject with its id,
+  // ascending (Open hands the same ids out again).
   std::vector<uint32_t> ids;
-  subjects().ForEach([&](uint32_t id) {
-    if (id >= dense.size()) dense.resize(id + 1, SubjectIndex::kNoSubject);
-    dense[id] = static_cast<uint32_t>(ids.size());
-    ids.push_back(id);
-  });
+  subjects().ForEach([&](uint32_t id) { ids.push_back(id); });
+  std::sort(ids.begin(), ids.end());
   w.Put<uint32_t>(static_cast<uint32_t>(ids.size()));
   for (uint32_t id : ids) {
+    w.Put<uint32_t>(id);
     w.PutString(subjects().Name(id));
     w.Put<uint64_t>(subjects().Count(id));
+    w.Put<uint64_t>(subjects().First(id));
+    w.Put<uint64_t>(subjects().Last(id));
   }
-  const uint64_t first = index().first();
-  const uint64_t slots = index().empty() ? 0 : index().last() - first + 1;
-  w.Put<uint64_t>(index().size());
-  w.Put<uint64_t>(first);
-  w.Put<uint64_t>(slots);
-  w.PutZeros(RoundUpToPage(w.position()) - w.position());
-  uint64_t next = first;  // holes are zero slots
-  index().ForEachFrom(0, [&](uint64_t seq, const MsgMeta& meta) {
-    w.PutZeros((seq - next) * sizeof(MsgMeta));
-    MsgMeta slot = meta;
-    slot.subject_id = dense[meta.subject_id];
-    w.Put(slot);
-    next = seq + 1;
-    return true;
-  });
+  w.Put<uint64_t>(idx.size());
+  w.Put<uint64_t>(live_bytes());
+  w.Put<uint64_t>(idx.first());
+  w.Put<uint64_t>(idx.empty() ? 0 : idx.last() - idx.first() + 1);
+  w.Put<uint64_t>(idx.empty() ? 0 : slots_origin_);
+  w.Put<uint64_t>(idx.empty() ? 0 : ChunkNumber(0));
+  const size_t num_chunks = idx.empty() ? 0 : idx.num_chunks();
+  w.Put<uint32_t>(static_cast<uint32_t>(num_chunks));
+  for (size_t c = 0; c < num_chunks; ++c) {
+    const WrittenChunk& written = written_chunks_.at(ChunkNumber(c));
+    w.Put<uint32_t>(written.bytes);
+    w.Put<uint32_t>(written.crc);
+  }
   SPATE_RETURN_IF_ERROR(w.Finish());
-  // No fsync of the snapshot or its directory: it is a cache, checked by its checksum (a
-  // snapshot torn by a crash is refused and the blocks are scanned), and fsyncing 24 MiB made
-  // a clean stop of a million-message stream take a second. InvalidateSnapshot, which must
-  // outlive a crash, still syncs the directory.
+  // No fsync of the snapshot, its slots or its directory: it is a cache, checked by its
+  // checksums (a snapshot torn by a crash is refused and the blocks are scanned), and fsyncing
+  // 24 MiB made a clean stop of a million-message stream take a second. InvalidateSnapshot,
+  // which must outlive a crash, still syncs the directory.
   SPATE_RETURN_IF_ERROR(fs_->Rename(tmp, SnapshotPath()));
   snapshot_on_disk_ = true;
   writes_since_snapshot_ = 0;
   last_snapshot_ = std::chrono::steady_clock::now();
+  // Chunks the index no longer has (the front passed them) are not mapped any more and the
+  // snapshot on disk does not list them: give their space back.
+  const uint64_t first_number = num_chunks == 0 ? UINT64_MAX : ChunkNumber(0);
+  const uint64_t end_number = num_chunks == 0 ? 0 : first_number + num_chunks;
+  for (auto it = written_chunks_.begin(); it != written_chunks_.end();) {
+    if (it->first >= first_number && it->first < end_number) {
+      ++it;
+      continue;
+    }
+    (void)slots_file_->PunchHole(it->first * kChunkBytes, kChunkBytes);
+    it = written_chunks_.erase(it);
+  }
   return Status::Ok();
 }
 
 Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered) {
   const std::string path = SnapshotPath();
   (void)fs_->RemoveFile(path + ".tmp");
-  if (!fs_->Exists(path)) return false;
+  if (!fs_->Exists(path)) {
+    ForgetSlotFile();
+    return false;
+  }
   // Undoes whatever was restored, so that the full scan starts from an empty index.
   auto reject = [&](const char* why) -> Result<bool> {
     ResetIndex();
     LOG_WARN("file store %s: index snapshot not used (%s); scanning all blocks",
              options_.dir.c_str(), why);
+    ForgetSlotFile();
     SPATE_RETURN_IF_ERROR(fs_->RemoveFile(path));
     return false;
   };
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, fs_->OpenFile(path, /*create=*/false));
   SPATE_ASSIGN_OR_RETURN(uint64_t size, file->Size());
-  uint32_t stored_crc = 0;
-  if (size < 8) return reject("short file");
-  SPATE_ASSIGN_OR_RETURN(size_t got,
-                         file->PRead(size - 4, 4, reinterpret_cast<char*>(&stored_crc)));
-  if (got != 4) return reject("short file");
-  // The tables are parsed as they are read (checksummed on the way), then the slot array is
-  // mapped, not copied, and the checksum over everything is compared before any slot is used.
-  // Corrupt counts cannot drive big allocations: each one is checked against the bytes left
-  // before anything is sized by it; whatever was built is undone (ResetIndex) on a mismatch.
-  Reader r(file.get(), size - 4);
-
-  uint32_t magic, version, num_blocks;
-  uint64_t last_seq, floor;
-  int64_t last_ts;
-  if (!r.Get(&magic) || magic != kSnapshotMagic || !r.Get(&version) ||
-      version != kSnapshotVersion) {
-    return reject("unknown format");
-  }
-  uint32_t flags;
-  std::string boot_id;
-  if (!r.Get(&flags) || !r.GetString(&boot_id)) return reject("truncated");
+  SnapshotHeader h;
+  if (const char* error = ReadHeader(file.get(), size, &h); *error != '\0') return reject(error);
   const std::string& this_boot = options_.boot_id.empty() ? MachineBootId() : options_.boot_id;
-  if (!(flags & kFlagBlocksSynced) && (boot_id.empty() || boot_id != this_boot)) {
+  if (!(h.flags & kFlagBlocksSynced) && (h.boot_id.empty() || h.boot_id != this_boot)) {
     return reject("written before the machine restarted, over blocks that were not synced");
-  }
-  if (!r.Get(&last_seq) || !r.Get(&last_ts) || !r.Get(&floor) || !r.Get(&num_blocks)) {
-    return reject("truncated");
   }
   // Every block the snapshot knows must exist with at least the bytes it saw; blocks after the
   // last one it knows are new and get scanned from their start.
   std::map<uint32_t, uint64_t> sizes;
-  struct BlockInfo {
-    uint64_t live_msgs, live_bytes, first_record_seq, floor, max_witness;
-    std::vector<uint64_t> targets;
-  };
-  std::map<uint32_t, BlockInfo> infos;
-  for (uint32_t i = 0; i < num_blocks; ++i) {
-    uint32_t index;
-    uint64_t block_size, num_targets;
-    BlockInfo info;
-    if (!r.Get(&index) || !r.Get(&block_size) || !r.Get(&info.live_msgs) ||
-        !r.Get(&info.live_bytes) || !r.Get(&info.first_record_seq) || !r.Get(&info.floor) ||
-        !r.Get(&info.max_witness) || !r.Get(&num_targets)) {
-      return reject("truncated");
-    }
-    if (num_targets > r.remaining() / 8) return reject("truncated");
-    info.targets.resize(num_targets);
-    for (uint64_t& target : info.targets) {
-      if (!r.Get(&target)) return reject("truncated");
-    }
-    MsgBlock* block = FindBlock(index);
-    if (block == nullptr || block->size() < block_size) return reject("block files changed");
-    sizes[index] = block_size;
-    infos[index] = std::move(info);
+  for (const SnapshotHeader::Block& b : h.blocks) {
+    MsgBlock* block = FindBlock(b.index);
+    if (block == nullptr || block->size() < b.size) return reject("block files changed");
+    sizes[b.index] = b.size;
   }
   const uint32_t last_known = sizes.empty() ? 0 : sizes.rbegin()->first;
   for (const auto& [index, block] : blocks_) {
     if (index <= last_known && sizes.count(index) == 0) return reject("block files changed");
   }
-
-  uint64_t num_removed;
-  if (!r.Get(&num_removed)) return reject("truncated");
-  std::unordered_map<uint64_t, uint32_t> removed;
-  for (uint64_t i = 0; i < num_removed; ++i) {
-    uint64_t seq;
-    uint32_t block;
-    if (!r.Get(&seq) || !r.Get(&block)) return reject("truncated");
-    removed[seq] = block;
-  }
-  uint32_t num_subjects;
-  if (!r.Get(&num_subjects)) return reject("truncated");
-  if (num_subjects > r.remaining() / 10) return reject("truncated");
-  std::vector<uint64_t> counts(num_subjects);
-  uint64_t counted = 0;
-  for (uint32_t i = 0; i < num_subjects; ++i) {
-    std::string name;
-    if (!r.GetString(&name) || !r.Get(&counts[i])) return reject("truncated");
-    // Slots carry these numbers as they are: a fresh index hands out ids 0, 1, ... in order.
-    if (subjects().Intern(name) != i) return reject("duplicate subject");
-    counted += counts[i];
-    if (counted > r.remaining() / sizeof(MsgMeta)) return reject("bad subject count");
-  }
-  uint64_t num_msgs, first_seq, num_slots;
-  if (!r.Get(&num_msgs) || !r.Get(&first_seq) || !r.Get(&num_slots)) return reject("truncated");
-  const uint64_t slots_at = RoundUpToPage(r.position());
-  if (num_msgs != counted || num_slots > r.remaining() / sizeof(MsgMeta) ||
-      slots_at + num_slots * sizeof(MsgMeta) != size - 4 || (num_slots == 0) != (num_msgs == 0) ||
-      (num_slots > 0 && (first_seq == 0 || first_seq + num_slots - 1 > last_seq))) {
+  // The slots: chunk i of the table is chunk number first_chunk + i of the slot file, and the
+  // first slot is at position `head` of the first chunk.
+  const uint64_t chunk0_seq = h.origin + h.first_chunk * kChunkSlots;
+  const uint64_t head = h.first_seq - chunk0_seq;
+  const uint64_t num_chunks = h.chunks.size();
+  if ((h.num_slots == 0) != (h.num_msgs == 0) || (h.num_slots == 0) != (num_chunks == 0)) {
     return reject("bad message count");
   }
-  if (r.Take(slots_at - r.position()) == nullptr) return reject("truncated");
-  // The index takes the slot array as it is in the file: a private mapping, placed in a range of
-  // whole index chunks so that the last, partly filled chunk can take appends where it is (the
-  // rest of it is anonymous memory).
+  if (h.num_slots > 0) {
+    if (h.first_seq == 0 || h.first_seq < chunk0_seq || head >= kChunkSlots ||
+        h.first_seq + h.num_slots - 1 > h.last_seq || h.num_slots > num_chunks * kChunkSlots ||
+        (head + h.num_slots + kChunkSlots - 1) / kChunkSlots != num_chunks ||
+        h.first_chunk > (uint64_t{1} << 40)) {
+      return reject("bad message count");
+    }
+    for (uint64_t c = 0; c < num_chunks; ++c) {
+      const uint64_t used = std::min(head + h.num_slots - c * kChunkSlots, kChunkSlots);
+      if (h.chunks[c].first != used * sizeof(Slot)) return reject("bad chunk table");
+    }
+  }
+  // Subject ids as they were: ascending, each above the last (the ones skipped are free).
+  uint64_t counted = 0;
+  uint32_t next_id = 0;
+  for (const SnapshotHeader::Subject& s : h.subjects) {
+    if (s.id < next_id || s.id > h.num_slots + h.subjects.size() + (1u << 20) || s.count == 0 ||
+        s.first < h.first_seq || s.first > s.last || s.last - h.first_seq >= h.num_slots ||
+        s.count > s.last - s.first + 1) {
+      return reject("bad subject table");
+    }
+    next_id = s.id + 1;
+    counted += s.count;
+  }
+  if (counted != h.num_msgs || h.num_msgs > h.num_slots) return reject("bad message count");
+
+  // The index takes the slot file's chunks as they are: private mappings, placed in a range of
+  // whole index chunks so that the last, partly filled chunk takes appends where it is (the rest
+  // of it is anonymous memory).
+  std::shared_ptr<File> slots;
   void* region = nullptr;
   size_t region_bytes = 0;
-  if (num_slots > 0) {
-    constexpr uint64_t kChunkBytes = SeqIndex<MsgMeta>::kChunkBytes;
-    const uint64_t file_bytes = num_slots * sizeof(Slot);
-    region_bytes = static_cast<size_t>((file_bytes + kChunkBytes - 1) / kChunkBytes * kChunkBytes);
+  auto unmap = [&] {
+    if (region != nullptr) munmap(region, region_bytes);
+    region = nullptr;
+  };
+  if (num_chunks > 0) {
+    Result<std::shared_ptr<File>> opened = fs_->OpenFile(SlotsPath(), /*create=*/false);
+    if (!opened.ok()) return reject("no slot file");
+    slots = *std::move(opened);
+    region_bytes = static_cast<size_t>(num_chunks * kChunkBytes);
     region = mmap(nullptr, region_bytes, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (region == MAP_FAILED) {
       region = nullptr;
       return reject("cannot map the slots");
     }
-    if (!file->MapPrivate(slots_at, file_bytes, region).ok()) {
-      munmap(region, region_bytes);
-      region = nullptr;
-      return reject("cannot map the slots");
+    // Checked before mapping: a mapping past the file's end faults (SIGBUS) when touched.
+    SPATE_ASSIGN_OR_RETURN(uint64_t slots_size, slots->Size());
+    const uint64_t needed = (h.first_chunk + num_chunks - 1) * kChunkBytes + h.chunks.back().first;
+    if (slots_size < needed) {
+      unmap();
+      return reject("slot file truncated");
+    }
+    for (uint64_t c = 0; c < num_chunks; ++c) {
+      if (!slots
+               ->MapPrivate((h.first_chunk + c) * kChunkBytes, h.chunks[c].first,
+                            static_cast<char*>(region) + c * kChunkBytes)
+               .ok()) {
+        unmap();
+        return reject("cannot map the slots");
+      }
     }
   }
-  auto unmap = [&] {
-    if (region != nullptr) munmap(region, region_bytes);
-    region = nullptr;
-  };
-  // Every live slot must point into a known block and carry a known subject, and the counts must
-  // add up; nothing is used before the checksum over the whole file has matched.
-  const SlotPass pass =
-      CheckSlots(file.get(), slots_at, num_slots, first_seq, num_subjects, sizes, r.crc());
-  if (pass.short_read) {
+  // Nothing is used before every chunk's checksum has matched.
+  if (const char* error = num_chunks == 0 ? "" : CheckSlots(slots.get(), h, head); *error != '\0') {
     unmap();
-    return reject("truncated");
+    return reject(error);
   }
-  if (pass.bad) {
-    unmap();
-    return reject("bad message entry");
-  }
-  if (pass.crc != stored_crc) {
-    unmap();
-    return reject("checksum mismatch");
-  }
-  const std::vector<SubjectSpan>& spans = pass.spans;
-  bool bad = pass.live != num_msgs ||
-             (num_slots > 0 && (pass.lowest != 0 || pass.highest != num_slots - 1));
-  for (uint32_t id = 0; id < num_subjects && !bad; ++id) bad = spans[id].count != counts[id];
-  if (bad) {
-    unmap();
-    return reject("bad message entry");
-  }
-  for (uint32_t id = 0; id < num_subjects; ++id) {
-    if (spans[id].count > 0) {
-      subjects().RestoreDeferred(id, spans[id].count, spans[id].first, spans[id].last);
+  for (const SnapshotHeader::Subject& s : h.subjects) {
+    if (!subjects().InternAt(s.name, s.id)) {
+      unmap();
+      return reject("duplicate subject");
     }
+    subjects().RestoreDeferred(s.id, s.count, s.first, s.last);
   }
-  RestoreAdopted(first_seq, region, region_bytes, num_slots, pass.live, pass.bytes);
-  // Commit: block accounting, removal bookkeeping, sequence state.
-  for (auto& [index, info] : infos) {
-    MsgBlock* block = FindBlock(index);
-    block->live_msgs = info.live_msgs;
-    block->live_bytes = info.live_bytes;
-    block->first_record_seq = info.first_record_seq;
-    block->floor = info.floor;
-    block->max_witness = info.max_witness;
-    block->tombstone_targets = std::move(info.targets);
+  RestoreAdopted(h.first_seq, head, region, region_bytes, h.num_slots, h.num_msgs, h.num_bytes);
+  // Commit: block accounting, removal bookkeeping, sequence state, the slot file's contents.
+  for (SnapshotHeader::Block& b : h.blocks) {
+    MsgBlock* block = FindBlock(b.index);
+    block->live_msgs = b.live_msgs;
+    block->live_bytes = b.live_bytes;
+    block->first_record_seq = b.first_record_seq;
+    block->floor = b.floor;
+    block->max_witness = b.max_witness;
+    block->tombstone_targets = std::move(b.targets);
   }
-  removed_present_ = std::move(removed);
-  floor_ = floor;
-  RestoreLastSeq(last_seq, last_ts);
+  removed_present_ = std::move(h.removed);
+  floor_ = h.floor;
+  RestoreLastSeq(h.last_seq, h.last_ts);
   *covered = std::move(sizes);
+  if (num_chunks > 0) {
+    slots_file_ = std::move(slots);
+    slots_grid_ = true;
+    slots_origin_ = h.origin;
+    for (uint64_t c = 0; c < num_chunks; ++c) {
+      written_chunks_[h.first_chunk + c] = {h.chunks[c].first, h.chunks[c].second};
+    }
+    chunks_seen_ = num_chunks;
+  }
   snapshot_on_disk_ = true;
   writes_since_snapshot_ = 0;
   return true;

@@ -78,6 +78,7 @@ Result<StreamSeq> IndexedStore::StoreMsg(std::string_view subject, std::string_v
     LOG_ERROR("store: enforcing limits after seq %llu failed: %s",
               static_cast<unsigned long long>(seq), st.message().c_str());
   }
+  AfterAppend();
   return StreamSeq{seq};
 }
 
@@ -133,9 +134,10 @@ void IndexedStore::RestoreLastSeq(uint64_t last_seq, int64_t last_ts_ns) {
   if (last_ts_ns > last_ts_ns_) last_ts_ns_ = last_ts_ns;
 }
 
-void IndexedStore::RestoreAdopted(uint64_t first_seq, void* region, size_t region_bytes,
-                                  uint64_t count, uint64_t live, uint64_t bytes) {
-  index_.Adopt(first_seq, region, region_bytes, count, live);
+void IndexedStore::RestoreAdopted(uint64_t first_seq, uint64_t head, void* region,
+                                  size_t region_bytes, uint64_t count, uint64_t live,
+                                  uint64_t bytes) {
+  index_.Adopt(first_seq, head, region, region_bytes, count, live);
   bytes_ += bytes;
   if (count > 0) {
     const uint64_t last = first_seq + count - 1;

@@ -85,6 +85,8 @@ class IndexedStore : public StreamStore {
   // Called at the end of every public method that changed state, when the index is consistent
   // again (FileStore compacts blocks here).
   virtual void AfterChange() {}
+  // Called after every stored message, once the index holds it.
+  virtual void AfterAppend() {}
 
   // --- For recovery: change the index without persisting anything. ---
   void RestoreMsg(uint64_t seq, const MsgMeta& meta, std::string_view subject);
@@ -92,12 +94,13 @@ class IndexedStore : public StreamStore {
   bool RestoreRemove(uint64_t seq);                                 // false if absent
   void RestoreFloor(uint64_t floor);
   void RestoreLastSeq(uint64_t last_seq, int64_t last_ts_ns);
-  // Takes over a mapped array of `count` slots for sequences first_seq.. (SeqIndex::Adopt) on an
-  // empty index, whose `live` messages hold `bytes`. The caller has validated every slot and
+  // Takes over mapped chunks holding `count` slots for sequences first_seq.., the first at slot
+  // `head` of the first chunk (SeqIndex::Adopt) on an empty index, whose `live` messages hold
+  // `bytes`. The caller has validated every slot and
   // registered each subject's count and first/last sequence (SubjectIndex::RestoreDeferred); the
   // per-subject sequence lists are built from the slots when first needed.
-  void RestoreAdopted(uint64_t first_seq, void* region, size_t region_bytes, uint64_t count,
-                      uint64_t live, uint64_t bytes);
+  void RestoreAdopted(uint64_t first_seq, uint64_t head, void* region, size_t region_bytes,
+                      uint64_t count, uint64_t live, uint64_t bytes);
   void ResetIndex();  // back to empty, e.g. after a half-read snapshot
   // Removes what the limits do not allow, persisting it (used after recovery and by updates).
   Status EnforceAllLimits();
@@ -106,6 +109,7 @@ class IndexedStore : public StreamStore {
   SeqIndex<MsgMeta>& mutable_index() { return index_; }
   SubjectIndex& subjects() { return subjects_; }
   uint64_t last_seq() const { return last_seq_; }
+  uint64_t live_bytes() const { return bytes_; }
   int64_t last_ts_ns() const { return last_ts_ns_; }
   void set_stopped() { stopped_ = true; }
   bool stopped() const { return stopped_; }

@@ -42,6 +42,15 @@ class PosixFile final : public File {
     return Status::Ok();
   }
 
+  Status PunchHole(uint64_t offset, uint64_t size) override {
+    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(size)) != 0 &&
+        errno != EOPNOTSUPP) {
+      return ErrnoStatus("punch hole in", path_, errno);
+    }
+    return Status::Ok();
+  }
+
   Result<size_t> PRead(uint64_t offset, size_t size, char* out) override {
     size_t done = 0;
     while (done < size) {
@@ -150,5 +159,7 @@ Status File::MapPrivate(uint64_t offset, size_t size, void* at) {
   ::mprotect(p, size, PROT_READ);  // as the real mapping: read-only until mprotect
   return Status::Ok();
 }
+
+Status File::PunchHole(uint64_t, uint64_t) { return Status::Ok(); }
 
 }  // namespace spate::store

@@ -47,18 +47,19 @@ struct PlainSlot {
 // increasing order, removals anywhere. A removed slot stays as a hole until it reaches either
 // end, so the cost is one slot per sequence between the first and the last live message.
 //
-// Storage: fixed-size chunks of kChunkSlots slots (2 MiB for the FileStore's 32-byte slots),
+// Storage: fixed-size chunks of kChunkSlots slots (1.5 MiB for the FileStore's 24-byte slots),
 // taken from AllocateLarge so that a big index is backed by huge pages (one page fault per
 // 2 MiB: reloading a million-message index is dominated by faults otherwise). A small stream
 // has a single chunk that starts small and doubles up to kChunkSlots, so it does not pay a
 // full chunk. O(1) append, lookup and removal at either end; the front chunk is freed as soon
 // as the front passes it.
-// A big index can also start from an array mapped from a file (Adopt: the FileStore's index
+// A big index can also start from chunks mapped from a file (Adopt: the FileStore's index
 // snapshot), so reopening a stream neither zeroes nor copies memory for it. The mapping is
 // read-only; a chunk of it is made writable (mprotect) the first time something may write to it
 // (Remove, non-const Find), and the kernel then copies only the pages actually written. The last,
-// partly filled chunk is made writable at once when the mapping reaches to its end (anonymous
-// memory after the file's bytes), and appends go on in it.
+// partly filled chunk is made writable at once and appends go on in it.
+// Chunks can be written out one at a time (the FileStore's index snapshot does, as they fill):
+// each has a dirty flag, set by anything that writes to it, that the writer clears.
 // Invariant: the first and last slots, if any, are live.
 // Threading: not thread-safe; owned by the store's owner.
 template <class T, size_t kChunkSlots = 65536>
@@ -67,6 +68,7 @@ class SeqIndex {
 
  public:
   using Slot = std::conditional_t<SelfMarkingHole<T>, detail::PlainSlot<T>, detail::FlaggedSlot<T>>;
+  static constexpr size_t kSlotsPerChunk = kChunkSlots;
   static constexpr size_t kChunkBytes = kChunkSlots * sizeof(Slot);
 
   SeqIndex() = default;
@@ -128,6 +130,7 @@ class SeqIndex {
     chunks_.clear();
     kinds_.clear();
     holes_.clear();
+    dirty_.clear();
     chunk_slots_ = 0;
     head_ = 0;
     size_ = 0;
@@ -135,54 +138,60 @@ class SeqIndex {
   }
 
   // Takes over `count` slots for sequences first_seq.. that lie in `region`, a page-aligned
-  // private mapping (mmap MAP_PRIVATE, read-only or not) of `region_bytes`; the index unmaps it
-  // piece by piece as the front passes and the rest at Clear. When the region reaches to the end
-  // of the last chunk the slots touch, that chunk takes appends where it is (made writable);
-  // otherwise its slots are copied into a chunk of the index's own. The index must be empty;
-  // slots must be valid (holes are zero bytes) with live ones at both ends; `live` is how many
-  // are live. Only for self-marking slots, whose bytes are the value.
-  void Adopt(uint64_t first_seq, void* region, size_t region_bytes, uint64_t count,
+  // private mapping (mmap MAP_PRIVATE, read-only or not) of `region_bytes`, laid out as whole
+  // chunks: the first slot is slot `head` of the first chunk. The index unmaps the chunks as the
+  // front passes them and the rest at Clear; the last chunk, if partly filled, takes appends
+  // where it is (made writable). The index must be empty; slots must be valid (holes are zero
+  // bytes) with live ones at both ends; `live` is how many are live. The adopted chunks are
+  // clean. Only for self-marking slots, whose bytes are the value.
+  void Adopt(uint64_t first_seq, uint64_t head, void* region, size_t region_bytes, uint64_t count,
              uint64_t live) requires SelfMarkingHole<T> {
     SPATE_ASSERT(size_ == 0 && chunks_.empty(), "adopting into a non-empty seq index");
     static_assert(kChunkSlots * sizeof(Slot) % 4096 == 0, "mapped chunks must be whole pages");
-    if (count == 0) {
-      munmap(region, region_bytes);
-      return;
-    }
+    const uint64_t end = head + count;
+    const size_t num = count == 0 ? 0 : static_cast<size_t>((end + kChunkSlots - 1) / kChunkSlots);
+    SPATE_ASSERT(head < kChunkSlots && region_bytes >= num * kChunkBytes,
+                 "adopted region too small for its slots");
     auto* slots = static_cast<Slot*>(region);
-    const size_t full = count / kChunkSlots;
-    for (size_t i = 0; i < full; ++i) {
+    for (size_t i = 0; i < num; ++i) {
       chunks_.push_back(slots + i * kChunkSlots);
       kinds_.push_back(ChunkKind::kMappedReadOnly);
       holes_.push_back(kUnknownHoles);  // counted on first need: reopening stays one pass
+      dirty_.push_back(0);
     }
-    const size_t rest = count % kChunkSlots;
-    size_t full_bytes = full * kChunkBytes;
-    if (rest > 0 && region_bytes >= full_bytes + kChunkBytes) {
-      void* tail = static_cast<char*>(region) + full_bytes;
-      if (mprotect(tail, kChunkBytes, PROT_READ | PROT_WRITE) != 0) {
+    if (end % kChunkSlots != 0) {
+      if (mprotect(chunks_.back(), kChunkBytes, PROT_READ | PROT_WRITE) != 0) {
         SPATE_ASSERT(false, "seq index: cannot make a mapped chunk writable");
       }
-      chunks_.push_back(static_cast<Slot*>(tail));
-      kinds_.push_back(ChunkKind::kMappedWritable);
-      holes_.push_back(kUnknownHoles);
-      full_bytes += kChunkBytes;
-    } else if (rest > 0) {
-      // Appends continue after the last slot: that chunk must be ours, with room to grow.
-      Slot* tail = NewChunk(kChunkSlots);
-      std::memcpy(static_cast<void*>(tail), slots + full * kChunkSlots, rest * sizeof(Slot));
-      chunks_.push_back(tail);
-      kinds_.push_back(ChunkKind::kOwned);
-      holes_.push_back(kUnknownHoles);
+      kinds_.back() = ChunkKind::kMappedWritable;
     }
-    if (region_bytes > full_bytes) {
-      munmap(static_cast<char*>(region) + full_bytes, region_bytes - full_bytes);
+    if (region_bytes > num * kChunkBytes) {
+      munmap(static_cast<char*>(region) + num * kChunkBytes, region_bytes - num * kChunkBytes);
     }
+    if (count == 0) return;
     chunk_slots_ = kChunkSlots;
-    head_ = 0;
+    head_ = head;
     base_ = first_seq;
     size_ = count;
     live_ = live;
+  }
+
+  // --- Chunk by chunk, for writing the index out (only while it is not empty). ---
+  // Chunk c holds sequences chunk_origin(c) .. chunk_origin(c) + kChunkSlots - 1; its bytes
+  // before the first slot in use and after the last are stale, not holes.
+  size_t num_chunks() const { return chunks_.size(); }
+  uint64_t chunk_origin(size_t c) const { return base_ - head_ + c * kChunkSlots; }
+  const void* chunk_data(size_t c) const { return chunks_[c]; }
+  // Bytes from the chunk's start to the end of its last slot in use.
+  size_t chunk_used_bytes(size_t c) const {
+    return static_cast<size_t>(std::min<uint64_t>(head_ + size_ - c * kChunkSlots, kChunkSlots) *
+                               sizeof(Slot));
+  }
+  bool chunk_dirty(size_t c) const { return dirty_[c] != 0; }
+  void MarkChunkClean(size_t c) { dirty_[c] = 0; }
+  bool has_mapped_chunks() const {
+    return std::any_of(kinds_.begin(), kinds_.end(),
+                       [](ChunkKind k) { return k != ChunkKind::kOwned; });
   }
 
   // First live sequence >= start, or 0.
@@ -255,6 +264,7 @@ class SeqIndex {
   Slot& WritableAt(uint64_t i) {
     const uint64_t pos = head_ + i;
     const size_t chunk = pos / kChunkSlots;
+    dirty_[chunk] = 1;
     if (kinds_[chunk] == ChunkKind::kMappedReadOnly) {
       if (mprotect(chunks_[chunk], kChunkSlots * sizeof(Slot), PROT_READ | PROT_WRITE) != 0) {
         SPATE_ASSERT(false, "seq index: cannot make a mapped chunk writable");
@@ -272,6 +282,7 @@ class SeqIndex {
       chunks_.push_back(NewChunk(chunk_slots_));
       kinds_.push_back(ChunkKind::kOwned);
       holes_.push_back(0);
+      dirty_.push_back(1);
       head_ = 0;
     } else if (chunk_slots_ < kChunkSlots && pos == chunk_slots_) {
       // The lone small chunk is full up to its end: double it (or slide the slots to its
@@ -291,7 +302,9 @@ class SeqIndex {
       chunks_.push_back(NewChunk(kChunkSlots));
       kinds_.push_back(ChunkKind::kOwned);
       holes_.push_back(0);
+      dirty_.push_back(1);
     }
+    dirty_[(head_ + size_) / kChunkSlots] = 1;
     Slot* slot = &At(size_);
     ++size_;
     return slot;
@@ -310,6 +323,7 @@ class SeqIndex {
       chunks_.erase(chunks_.begin());
       kinds_.erase(kinds_.begin());
       holes_.erase(holes_.begin());
+      dirty_.erase(dirty_.begin());
       head_ = 0;
     }
   }
@@ -325,6 +339,7 @@ class SeqIndex {
       chunks_.pop_back();
       kinds_.pop_back();
       holes_.pop_back();
+      dirty_.pop_back();
     }
   }
 
@@ -375,6 +390,7 @@ class SeqIndex {
   enum class ChunkKind : uint8_t { kOwned, kMappedReadOnly, kMappedWritable };
   std::vector<ChunkKind> kinds_;         // per chunk: ours, or a piece of an adopted mapping
   mutable std::vector<uint32_t> holes_;  // per chunk: holes in use, or kUnknownHoles
+  std::vector<uint8_t> dirty_;           // per chunk: written to since MarkChunkClean
   size_t chunk_slots_ = 0;  // slots per chunk: below kChunkSlots only while there is one chunk
   uint64_t head_ = 0;       // position of the first slot in chunks_[0]
   uint64_t size_ = 0;       // slots from first() to last(), holes included

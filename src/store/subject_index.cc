@@ -23,6 +23,19 @@ uint32_t SubjectIndex::Intern(std::string_view subject) {
   return id;
 }
 
+bool SubjectIndex::InternAt(std::string_view subject, uint32_t id) {
+  SPATE_ASSERT(id >= entries_.size(), "subject id %u given out already", id);
+  if (by_name_.count(subject) > 0) return false;
+  while (entries_.size() < id) {
+    free_ids_.push_back(static_cast<uint32_t>(entries_.size()));
+    entries_.emplace_back();
+  }
+  entries_.emplace_back();
+  auto [it, inserted] = by_name_.emplace(std::string(subject), id);
+  entries_[id].name = &it->first;
+  return true;
+}
+
 uint32_t SubjectIndex::Add(std::string_view subject, uint64_t seq) {
   const uint32_t id = Intern(subject);
   AddWithId(id, seq);

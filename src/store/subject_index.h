@@ -39,6 +39,9 @@ class SubjectIndex {
   // Id for `subject`, creating an entry with no messages if needed. An entry left without
   // messages by the caller is not freed until Remove or Clear; use for bulk restore only.
   uint32_t Intern(std::string_view subject);
+  // Intern with a given id, for restoring ids kept on disk: `id` must be above every id the index
+  // has handed out, and the ids skipped become free. False if `subject` is registered already.
+  bool InternAt(std::string_view subject, uint32_t id);
   // Unregisters a message; `seq` must be registered under `id`.
   void Remove(uint32_t id, uint64_t seq);
   void Clear();

@@ -93,13 +93,12 @@ TEST(SeqIndexTest, RandomOperationsMatchAMap) {
 }
 
 // An adopted read-only mapping behaves like slots added one by one: lookups, removals (which
-// make a chunk writable first), appends after it (the partial last chunk is copied) and freeing the
-// mapped chunks from the front.
+// make a chunk writable first), appends after it and freeing the mapped chunks from the front.
 TEST(SeqIndexTest, AdoptedMappingBehavesLikeAddedSlots) {
   constexpr size_t kChunk = 512;  // 512 x 16 bytes = 2 pages
   constexpr uint64_t kFirst = 100;
   constexpr uint64_t kCount = kChunk * 3 + 77;
-  const size_t bytes = kCount * sizeof(Plain);
+  const size_t bytes = 4 * SeqIndex<Plain, kChunk>::kChunkBytes;
   void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(region, MAP_FAILED);
   auto* slots = static_cast<Plain*>(region);
@@ -111,7 +110,7 @@ TEST(SeqIndexTest, AdoptedMappingBehavesLikeAddedSlots) {
   }
   ASSERT_EQ(mprotect(region, bytes, PROT_READ), 0);  // as FileSystem::MapPrivate hands it out
   SeqIndex<Plain, kChunk> index;
-  index.Adopt(kFirst, region, bytes, kCount, model.size());
+  index.Adopt(kFirst, 0, region, bytes, kCount, model.size());
   auto same = [](const Plain& p, uint64_t seq) { return p.tag == seq * 7; };
   ExpectMatches(index, model, kFirst + kCount, same);
 
@@ -154,7 +153,7 @@ TEST(SeqIndexTest, AdoptedRegionWithRoomTakesAppendsInPlace) {
   const size_t slot_pages = (kCount * sizeof(Plain) + 4095) / 4096 * 4096;
   ASSERT_EQ(mprotect(region, slot_pages, PROT_READ), 0);
   Index index;
-  index.Adopt(kFirst, region, bytes, kCount, model.size());
+  index.Adopt(kFirst, 0, region, bytes, kCount, model.size());
   auto same = [](const Plain& p, uint64_t seq) { return p.tag == seq * 7; };
   ExpectMatches(index, model, kFirst + kCount, same);
   // Fill the adopted last chunk and go past it.
@@ -174,6 +173,74 @@ TEST(SeqIndexTest, AdoptedRegionWithRoomTakesAppendsInPlace) {
   ExpectMatches(index, model, end, same);
   index.Clear();
   EXPECT_TRUE(index.empty());
+}
+
+// Slots that start inside the first chunk (the front had passed part of it when it was written
+// out): chunk origins line up with the slots, only the used bytes count, adopted chunks start
+// clean and anything that writes to a chunk (append, removal) makes it dirty.
+TEST(SeqIndexTest, AdoptedAtAnOffsetKeepsTheChunkGridAndTracksDirtyChunks) {
+  constexpr size_t kChunk = 512;
+  constexpr uint64_t kHead = 300;
+  constexpr uint64_t kFirst = 1000;
+  constexpr uint64_t kCount = kChunk * 2 + 40;  // positions 300 .. 1363: three chunks
+  using Index = SeqIndex<Plain, kChunk>;
+  const size_t bytes = 3 * Index::kChunkBytes;
+  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  auto* slots = static_cast<Plain*>(region);
+  std::map<uint64_t, uint64_t> model;
+  for (uint64_t i = 0; i < kHead; ++i) slots[i] = Plain{1, 1, 0};  // stale bytes, not slots
+  for (uint64_t i = 0; i < kCount; ++i) {
+    if (i % 9 == 4) continue;
+    slots[kHead + i] = PlainFor(kFirst + i);
+    model[kFirst + i] = kFirst + i;
+  }
+  ASSERT_EQ(mprotect(region, bytes, PROT_READ), 0);
+  Index index;
+  index.Adopt(kFirst, kHead, region, bytes, kCount, model.size());
+  auto same = [](const Plain& p, uint64_t seq) { return p.tag == seq * 7; };
+  ExpectMatches(index, model, kFirst + kCount, same);
+  ASSERT_EQ(index.num_chunks(), 3u);
+  EXPECT_EQ(index.chunk_origin(0), kFirst - kHead);
+  EXPECT_EQ(index.chunk_origin(2), kFirst - kHead + 2 * kChunk);
+  EXPECT_EQ(index.chunk_used_bytes(0), Index::kChunkBytes);
+  EXPECT_EQ(index.chunk_used_bytes(2), (kHead + kCount - 2 * kChunk) * sizeof(Plain));
+  EXPECT_EQ(index.chunk_data(1), slots + kChunk);
+  for (size_t c = 0; c < 3; ++c) EXPECT_FALSE(index.chunk_dirty(c)) << c;
+  EXPECT_TRUE(index.has_mapped_chunks());
+
+  index.Add(kFirst + kCount, PlainFor(kFirst + kCount));  // into the last chunk, in place
+  model[kFirst + kCount] = kFirst + kCount;
+  EXPECT_EQ(slots[kHead + kCount].tag, (kFirst + kCount) * 7);
+  EXPECT_TRUE(index.chunk_dirty(2));
+  index.MarkChunkClean(2);
+  const uint64_t middle = kFirst - kHead + kChunk + 10;  // in chunk 1
+  ASSERT_EQ(model.count(middle), 1u);
+  index.Remove(middle);
+  model.erase(middle);
+  EXPECT_FALSE(index.chunk_dirty(0));
+  EXPECT_TRUE(index.chunk_dirty(1));
+  EXPECT_FALSE(index.chunk_dirty(2));
+  ExpectMatches(index, model, kFirst + kCount + 1, same);
+  // Appends past the region go into a new chunk of the index's own, dirty from the start.
+  for (uint64_t seq = kFirst + kCount + 1; seq < kFirst - kHead + 3 * kChunk + 5; ++seq) {
+    index.Add(seq, PlainFor(seq));
+    model[seq] = seq;
+  }
+  ASSERT_EQ(index.num_chunks(), 4u);
+  EXPECT_TRUE(index.chunk_dirty(3));
+  EXPECT_EQ(index.chunk_used_bytes(3), 5 * sizeof(Plain));
+  ExpectMatches(index, model, kFirst - kHead + 3 * kChunk + 5, same);
+  // The front passes the first chunk: it goes, and chunk 0 is the next one, origin and all.
+  while (model.begin()->first < kFirst - kHead + kChunk) {
+    index.Remove(model.begin()->first);
+    model.erase(model.begin());
+  }
+  ASSERT_EQ(index.num_chunks(), 3u);
+  EXPECT_EQ(index.chunk_origin(0), kFirst - kHead + kChunk);
+  EXPECT_TRUE(index.chunk_dirty(0));
+  index.Clear();
+  EXPECT_FALSE(index.has_mapped_chunks());
 }
 
 }  // namespace

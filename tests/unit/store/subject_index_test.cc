@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 namespace spate::store {
 namespace {
 
@@ -75,6 +78,24 @@ TEST(SubjectIndexTest, DeferredListsLoadOnFirstNeed) {
   EXPECT_EQ(index.First(b), 4u);
   EXPECT_EQ(index.CountAtOrAfter(a, 2), 3u);
   EXPECT_EQ(loads, 1);
+}
+
+// Ids restored as they were on disk: the skipped ones are free and handed out next, never twice.
+TEST(SubjectIndexTest, InternAtRestoresIdsAndFreesTheGaps) {
+  SubjectIndex index;
+  ASSERT_TRUE(index.InternAt("a", 0));
+  ASSERT_TRUE(index.InternAt("b", 3));
+  ASSERT_TRUE(index.InternAt("c", 7));
+  EXPECT_FALSE(index.InternAt("b", 9)) << "a subject has one id";
+  index.AddWithId(3, 10);
+  index.AddWithId(7, 11);
+  EXPECT_EQ(index.Find("b"), 3u);
+  EXPECT_EQ(index.Name(7), "c");
+  std::set<uint32_t> fresh;
+  for (const char* name : {"d", "e", "f", "g", "h", "i"}) fresh.insert(index.Add(name, 20));
+  EXPECT_EQ(fresh, (std::set<uint32_t>{1, 2, 4, 5, 6, 8})) << "the gaps, then the next new id";
+  EXPECT_EQ(index.Count(3), 1u);
+  EXPECT_EQ(index.Last(7), 11u);
 }
 
 }  // namespace
