@@ -279,6 +279,7 @@ Status FileStore::InvalidateSnapshot() {
   SPATE_ASSIGN_OR_RETURN(std::shared_ptr<File> dir, fs_->OpenDir(options_.dir));
   SPATE_RETURN_IF_ERROR(dir->Sync());
   snapshot_on_disk_ = false;
+  listed_first_ = listed_end_ = 0;
   return Status::Ok();
 }
 

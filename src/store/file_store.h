@@ -138,6 +138,8 @@ class FileStore final : public IndexedStore {
   bool SlotGridFits() const;
   Status ResetSlotGrid();
   uint64_t ChunkNumber(size_t chunk) const;
+  // Gives back the file space of chunks that neither the index nor the snapshot on disk has.
+  void ReleaseDeadChunks();
   void ForgetSlotFile();
 
   const FileStoreOptions options_;
@@ -170,6 +172,7 @@ class FileStore final : public IndexedStore {
   bool slots_grid_ = false;  // slots_origin_ is set
   uint64_t slots_origin_ = 0;
   std::map<uint64_t, WrittenChunk> written_chunks_;  // by chunk number: what the file holds
+  uint64_t listed_first_ = 0, listed_end_ = 0;       // chunk numbers the snapshot on disk lists
   size_t chunks_seen_ = 0;                           // index chunks at the last append
   std::unique_ptr<SyncWorker> syncer_;
 };

@@ -310,6 +310,7 @@ Status FileStore::ResetSlotGrid() {
   slots_grid_ = true;
   slots_origin_ = index().chunk_origin(0);
   written_chunks_.clear();
+  listed_first_ = listed_end_ = 0;  // the snapshot on disk is no good now
   return Status::Ok();
 }
 
@@ -317,6 +318,7 @@ void FileStore::ForgetSlotFile() {
   slots_file_.reset();
   slots_grid_ = false;
   written_chunks_.clear();
+  listed_first_ = listed_end_ = 0;
   (void)fs_->RemoveFile(SlotsPath());
 }
 
@@ -331,8 +333,27 @@ Status FileStore::WriteIndexChunk(size_t chunk) {
   return Status::Ok();
 }
 
+void FileStore::ReleaseDeadChunks() {
+  const SeqIndex<MsgMeta>& idx = index();
+  if (!idx.empty() && !SlotGridFits()) return;  // the file starts over at the next write
+  const uint64_t first = idx.empty() ? 0 : ChunkNumber(0);
+  const uint64_t end = idx.empty() ? 0 : first + idx.num_chunks();
+  for (auto it = written_chunks_.begin(); it != written_chunks_.end();) {
+    const uint64_t n = it->first;
+    if ((n >= first && n < end) || (n >= listed_first_ && n < listed_end_)) {
+      ++it;
+      continue;
+    }
+    (void)slots_file_->PunchHole(n * kChunkBytes, kChunkBytes);
+    it = written_chunks_.erase(it);
+  }
+}
+
 void FileStore::WriteFullIndexChunks() {
   const SeqIndex<MsgMeta>& idx = index();
+  // The space of chunks the front has passed goes back as they go (the store may run for weeks
+  // between snapshots), but for those the snapshot on disk lists.
+  ReleaseDeadChunks();
   if (idx.num_chunks() < 2) return;
   if (!SlotGridFits() && !ResetSlotGrid().ok()) return;  // the snapshot will say so
   // Only chunks the file does not hold whole: a chunk written before and changed since by a
@@ -447,18 +468,9 @@ Status FileStore::WriteIndexSnapshot() {
   snapshot_on_disk_ = true;
   writes_since_snapshot_ = 0;
   last_snapshot_ = std::chrono::steady_clock::now();
-  // Chunks the index no longer has (the front passed them) are not mapped any more and the
-  // snapshot on disk does not list them: give their space back.
-  const uint64_t first_number = num_chunks == 0 ? UINT64_MAX : ChunkNumber(0);
-  const uint64_t end_number = num_chunks == 0 ? 0 : first_number + num_chunks;
-  for (auto it = written_chunks_.begin(); it != written_chunks_.end();) {
-    if (it->first >= first_number && it->first < end_number) {
-      ++it;
-      continue;
-    }
-    (void)slots_file_->PunchHole(it->first * kChunkBytes, kChunkBytes);
-    it = written_chunks_.erase(it);
-  }
+  listed_first_ = num_chunks == 0 ? 0 : ChunkNumber(0);
+  listed_end_ = num_chunks == 0 ? 0 : listed_first_ + num_chunks;
+  ReleaseDeadChunks();
   return Status::Ok();
 }
 
@@ -604,6 +616,8 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
     for (uint64_t c = 0; c < num_chunks; ++c) {
       written_chunks_[h.first_chunk + c] = {h.chunks[c].first, h.chunks[c].second};
     }
+    listed_first_ = h.first_chunk;
+    listed_end_ = h.first_chunk + num_chunks;
     chunks_seen_ = num_chunks;
   }
   snapshot_on_disk_ = true;

@@ -188,5 +188,23 @@ TEST_F(IndexSnapshotTest, MatchesTheModelThroughTrimsRemovalsReopensAndCrashes) 
   EXPECT_LE(static_cast<uint64_t>(st.st_blocks) * 512, 5 * kChunkBytes);
 }
 
+// A stream under a message limit that runs without a snapshot (the server writes one at a clean
+// stop): the chunks its front passes give their file space back as they go.
+TEST_F(IndexSnapshotTest, PassedChunksGiveTheirSpaceBackWithoutASnapshot) {
+  const StoreLimits limits{.max_msgs = kChunkSlots};
+  const FileStoreOptions options = Options();
+  auto store = Open(options, limits);
+  for (uint64_t i = 1; i <= 6 * kChunkSlots; ++i) Append(*store, i);
+  EXPECT_GE(fs::file_size(SlotsPath(options)), 4 * kChunkBytes);
+  struct stat st;
+  ASSERT_EQ(::stat(SlotsPath(options).c_str(), &st), 0);
+  EXPECT_LE(static_cast<uint64_t>(st.st_blocks) * 512, 3 * kChunkBytes);
+  const std::string before = Summary(*store);
+  store.reset();
+  store = Open(options, limits);
+  EXPECT_EQ(store->stats().snapshot_loads.load(), 1u);
+  EXPECT_EQ(Summary(*store), before);
+}
+
 }  // namespace
 }  // namespace spate::store
