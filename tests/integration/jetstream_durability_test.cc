@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -185,6 +186,98 @@ TEST_F(JetStreamDurabilityTest, EveryAckedMessageSurvivesKill9) {
     }
   }
   EXPECT_GT(all_acked.size(), 1000u) << "too little load to mean anything";
+}
+
+// Publishes ids first..last (payload "id-<n>") to big.<n % 7>, 1,024 in flight, and waits for
+// every PubAck.
+void PublishIds(jsCtx* js, uint64_t first, uint64_t last) {
+  for (uint64_t id = first; id <= last; ++id) {
+    std::string subject = "big." + std::to_string(id % 7);
+    std::string p = IdPayload(id);
+    ASSERT_EQ(js_PublishAsync(js, subject.c_str(), p.data(), static_cast<int>(p.size()), nullptr),
+              NATS_OK);
+  }
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = 60000;
+  ASSERT_EQ(js_PublishAsyncComplete(js, &po), NATS_OK);
+}
+
+// Every 997th sequence up to `last` and each of `deleted`: the message at a sequence is the id
+// published as that sequence, a deleted one is gone.
+void ExpectMessages(jsCtx* js, uint64_t last, const std::set<uint64_t>& deleted) {
+  std::set<uint64_t> seqs(deleted);
+  for (uint64_t seq = 1; seq <= last; seq += 997) seqs.insert(seq);
+  seqs.insert(last);
+  for (uint64_t seq : seqs) {
+    natsMsg* raw = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const natsStatus s = js_GetMsg(&raw, js, "BIG", seq, nullptr, &jerr);
+    NatsMsg msg(raw);
+    if (deleted.count(seq) > 0) {
+      EXPECT_NE(s, NATS_OK) << "deleted seq " << seq << " came back";
+      continue;
+    }
+    ASSERT_EQ(s, NATS_OK) << "seq " << seq << ": " << natsStatus_GetText(s) << " jerr " << jerr;
+    EXPECT_EQ(Payload(msg.get()), IdPayload(seq));
+  }
+}
+
+// A stream of several index chunks (65,536 messages each) restarts from its index snapshot,
+// written a chunk at a time: after a clean stop with messages deleted inside chunks already
+// written, and after kill -9 with more published since (the snapshot of the clean stop plus a scan
+// of what came after). No restart has to scan the whole stream.
+TEST_F(JetStreamDurabilityTest, BigStreamRestartsFromItsSnapshotCleanlyAndAfterKill9) {
+  auto server = StartServer();
+  constexpr uint64_t kFirst = 140000;  // two full chunks and part of a third
+  constexpr uint64_t kMore = 70000;    // fills the third, into a fifth
+  const std::set<uint64_t> deleted = {10, 70000, 70001, 131077, kFirst - 1};
+  {
+    NatsConnection nc;
+    ASSERT_EQ(Connect(server->url(), &nc), NATS_OK);
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.MaxPending = 1024;
+    JsCtx js = JetStream(nc.get(), &jo);
+    AddStream(js.get(), "BIG", "big.>");
+    PublishIds(js.get(), 1, kFirst);
+    for (uint64_t seq : deleted) {
+      jsErrCode jerr = static_cast<jsErrCode>(0);
+      ASSERT_EQ(js_DeleteMsg(js.get(), "BIG", seq, nullptr, &jerr), NATS_OK) << jerr;
+    }
+  }
+  server->Stop();
+  // The stop left the tables and every slot: 24 bytes per sequence, from the first.
+  const std::string stream_dir = server->dir() + "/store/jetstream/$G/streams/BIG/";
+  ASSERT_TRUE(std::filesystem::exists(stream_dir + "index.snap"));
+  EXPECT_EQ(std::filesystem::file_size(stream_dir + "index.slots"), kFirst * 24);
+  ASSERT_TRUE(server->Start()) << server->error();
+  {
+    NatsConnection nc;
+    ASSERT_EQ(Connect(server->url(), &nc), NATS_OK);
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.MaxPending = 1024;
+    JsCtx js = JetStream(nc.get(), &jo);
+    StoredState st = StreamState(js.get(), "BIG");
+    EXPECT_EQ(st.msgs, kFirst - deleted.size());
+    EXPECT_EQ(st.first, 1u);
+    EXPECT_EQ(st.last, kFirst);
+    ExpectMessages(js.get(), kFirst, deleted);
+    PublishIds(js.get(), kFirst + 1, kFirst + kMore);
+  }
+  // The third chunk filled up while the server ran, and went to the file whole.
+  EXPECT_GE(std::filesystem::file_size(stream_dir + "index.slots"), 3 * 65536 * 24);
+  server->Kill();
+  ASSERT_TRUE(server->Start()) << server->error();
+  NatsConnection nc;
+  ASSERT_EQ(Connect(server->url(), &nc), NATS_OK);
+  JsCtx js = JetStream(nc.get());
+  StoredState st = StreamState(js.get(), "BIG");
+  EXPECT_EQ(st.msgs, kFirst + kMore - deleted.size());
+  EXPECT_EQ(st.last, kFirst + kMore);
+  ExpectMessages(js.get(), kFirst + kMore, deleted);
+  EXPECT_EQ(server->Log().find("index snapshot not used"), std::string::npos) << server->Log();
 }
 
 // Recovery after damage: a flipped byte in the middle of a block costs that one record (and is
