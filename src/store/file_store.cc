@@ -254,6 +254,20 @@ Status FileStore::Sync() {
   return Status::Ok();
 }
 
+bool FileStore::CheckpointDue() const {
+  return !stopped() && !failed_ && options_.write_index_snapshot &&
+         (!snapshot_on_disk_ || writes_since_snapshot_ > 0) &&
+         std::chrono::steady_clock::now() - last_snapshot_ >= options_.snapshot_every;
+}
+
+Status FileStore::Checkpoint() {
+  if (stopped() || failed_ || !options_.write_index_snapshot) return Status::Ok();
+  if (snapshot_on_disk_ && writes_since_snapshot_ == 0) return Status::Ok();
+  // Without waiting for the sync thread: a snapshot that does not claim synced blocks is used
+  // only within this boot, where the page cache has everything written.
+  return WriteSnapshot(/*blocks_synced=*/false);
+}
+
 Status FileStore::Stop() {
   if (stopped()) return Status::Ok();
   if (syncer_ == nullptr) {  // Open failed half-way: nothing to flush or snapshot

@@ -24,7 +24,8 @@ struct FileStoreOptions {
   // A sealed block is rewritten when live bytes fall below this fraction of its size.
   double compact_below_live_fraction = 0.5;
   uint64_t compact_min_block_bytes = 64 << 10;
-  // On Stop, and on Sync when `snapshot_every` has passed; the index chunks as they fill.
+  // On Stop, and on Sync or Checkpoint when `snapshot_every` has passed; the index chunks as
+  // they fill.
   bool write_index_snapshot = true;
   std::chrono::nanoseconds snapshot_every = std::chrono::minutes(1);
   FileSystem* fs = nullptr;                   // nullptr: FileSystem::Posix()
@@ -62,13 +63,16 @@ class FileStore final : public IndexedStore {
   ~FileStore() override;
 
   Status Sync() override;
+  bool CheckpointDue() const override;
+  Status Checkpoint() override;
   Status Stop() override;
 
   const StoreStats& stats() const { return stats_; }
   // What recovery found that was not clean ("" if nothing): one line per finding.
   const std::string& recovery_report() const { return recovery_report_; }
   size_t num_blocks() const { return blocks_.size(); }
-  // Writes the index snapshot now (also done by Stop).
+  // Writes the index snapshot now (also done by Stop). With sync: always it first waits for the
+  // blocks' fsync, so that the snapshot holds across a machine crash.
   Status WriteIndexSnapshot();
 
  protected:
@@ -126,6 +130,9 @@ class FileStore final : public IndexedStore {
   void ForgetRemovedIn(uint32_t block_index);
 
   // --- index_snapshot.cc ---
+  // `blocks_synced`: the blocks are fsynced up to their size (else the snapshot holds only
+  // within this boot of the machine).
+  Status WriteSnapshot(bool blocks_synced);
   // False: no usable snapshot (then scan everything). Fills `covered` with the bytes of each
   // block that the snapshot accounts for.
   Result<bool> LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered);

@@ -1,7 +1,7 @@
 // FileStore's index snapshot (docs/formats/index_snapshot.md): the in-memory index, its tables
-// written at Stop (and on Sync every `snapshot_every`) and its slots a chunk at a time, so that
-// Open reads two files instead of every block. It is only a cache: anything that does not match
-// the block files makes Open scan them all.
+// written at Stop (and on Sync or Checkpoint every `snapshot_every`) and its slots a chunk at a
+// time, so that Open reads two files instead of every block. It is only a cache: anything that
+// does not match the block files makes Open scan them all.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -371,8 +371,8 @@ void FileStore::ReleaseDeadChunks() {
 
 void FileStore::WriteFullIndexChunks() {
   const SeqIndex<MsgMeta>& idx = index();
-  // The space of chunks the front has passed goes back as they go (the store may run for weeks
-  // between snapshots), but for those the snapshot on disk lists.
+  // The space of chunks the front has passed goes back as they go (snapshots may be far apart),
+  // but for those the snapshot on disk lists.
   ReleaseDeadChunks();
   if (idx.num_chunks() < 2) return;
   if (!SlotGridFits() && !ResetSlotGrid().ok()) return;  // the snapshot will say so
@@ -403,6 +403,11 @@ Status FileStore::WriteIndexSnapshot() {
   // same boot, where the page cache still holds the blocks; after a reboot it scans them.
   const bool blocks_synced = options_.sync == SyncMode::kAlways;
   if (blocks_synced) SPATE_RETURN_IF_ERROR(syncer_->WaitAll());
+  return WriteSnapshot(blocks_synced);
+}
+
+Status FileStore::WriteSnapshot(bool blocks_synced) {
+  SPATE_RETURN_IF_ERROR(FlushPendingFloor());
   const std::string& boot_id = options_.boot_id.empty() ? MachineBootId() : options_.boot_id;
 
   // The slots first: every chunk the file does not hold as it is now. Usually that is the

@@ -110,6 +110,11 @@ class StreamStore {
 
   // Makes everything stored so far durable (FileStore: fdatasync now).
   virtual Status Sync() = 0;
+  // Whether writing what makes the next open fast is due (FileStore: the index snapshot, every
+  // `snapshot_every` after changes), and writing it. The owner checks periodically, so that a
+  // restart after a crash has little to scan.
+  virtual bool CheckpointDue() const { return false; }
+  virtual Status Checkpoint() { return Status::Ok(); }
   // Flushes, writes what makes the next open fast, and releases files and threads. Every
   // pending DurableCallback has run when it returns. Further calls fail with Unavailable.
   virtual Status Stop() = 0;

@@ -332,10 +332,10 @@ void AccountJetStream::OnFlowControl(LoopContext& ctx, const InternalMsg& msg) {
   if (it != stream->consumers().end()) it->second->OnFlowControlReply(ctx, msg.subject);
 }
 
-void AccountJetStream::Tick(LoopContext& ctx) {
+void AccountJetStream::Tick(LoopContext& ctx, int* checkpoints_left) {
   const int64_t now = server::WallClockNs();
   std::vector<std::shared_ptr<Stream>> streams = Streams();
-  for (auto& s : streams) s->Tick(ctx, now);
+  for (auto& s : streams) s->Tick(ctx, now, checkpoints_left);
   for (auto& s : streams) CopySources(ctx, *s);
 }
 

@@ -66,7 +66,8 @@ class AccountJetStream {
 
   Status Start();
   void Stop();
-  void Tick(server::LoopContext& ctx);
+  // `*checkpoints_left`: store checkpoints this tick may still write (shared by the accounts).
+  void Tick(server::LoopContext& ctx, int* checkpoints_left);
 
   const std::string& account_name() const { return env_.account->name(); }
   JetStreamUsage Usage();

@@ -74,7 +74,10 @@ Status JetStream::Start() {
   LoopContext* ctx0 = &server_.loop_context(0);
   ctx0->loop.AddTicker([this, ctx0] {
     if (stopped_.load(std::memory_order_relaxed)) return;
-    for (auto& a : accounts_) a->Tick(*ctx0);
+    // A few index snapshots per tick at most, so that thousands of streams coming due together
+    // do not stall this loop: they are spread over the next ticks.
+    int checkpoints_left = 4;
+    for (auto& a : accounts_) a->Tick(*ctx0, &checkpoints_left);
   });
   LOG_INFO("JetStream started for %zu account(s)", accounts_.size());
   return Status::Ok();

@@ -103,7 +103,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // The publish path: a message on one of the stream's subjects, on loop `ctx`.
   void OnPublish(server::LoopContext& ctx, const server::InternalMsg& msg);
   // Timers: age limits, duplicate window, consumers' redeliveries and request expiry.
-  void Tick(server::LoopContext& ctx, int64_t now_ns);
+  // Periodic work; writes the store's checkpoint if due and `*checkpoints_left` > 0 (taking one).
+  void Tick(server::LoopContext& ctx, int64_t now_ns, int* checkpoints_left);
   // Consumer files were written without fsync: the next tick syncs the filesystem once.
   void MarkNeedsSync() { needs_fs_sync_ = true; }  // under mutex()
   // Continues a push consumer's delivery pass (posted by the consumer).
