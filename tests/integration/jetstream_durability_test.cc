@@ -188,8 +188,15 @@ TEST_F(JetStreamDurabilityTest, EveryAckedMessageSurvivesKill9) {
   EXPECT_GT(all_acked.size(), 1000u) << "too little load to mean anything";
 }
 
-// Publishes ids first..last (payload "id-<n>") to big.<n % 7>, 1,024 in flight, and waits for
-// every PubAck.
+// A JetStream context for PublishIds: 1,024 PubAcks outstanding at most.
+JsCtx PublishingJetStream(natsConnection* nc) {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.PublishAsync.MaxPending = 1024;
+  return JetStream(nc, &jo);  // the options are copied
+}
+
+// Publishes ids first..last (payload "id-<n>") to big.<n % 7> and waits for every PubAck.
 void PublishIds(jsCtx* js, uint64_t first, uint64_t last) {
   for (uint64_t id = first; id <= last; ++id) {
     std::string subject = "big." + std::to_string(id % 7);
@@ -235,10 +242,7 @@ TEST_F(JetStreamDurabilityTest, BigStreamRestartsFromItsSnapshotCleanlyAndAfterK
   {
     NatsConnection nc;
     ASSERT_EQ(Connect(server->url(), &nc), NATS_OK);
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    jo.PublishAsync.MaxPending = 1024;
-    JsCtx js = JetStream(nc.get(), &jo);
+    JsCtx js = PublishingJetStream(nc.get());
     AddStream(js.get(), "BIG", "big.>");
     PublishIds(js.get(), 1, kFirst);
     for (uint64_t seq : deleted) {
@@ -255,10 +259,7 @@ TEST_F(JetStreamDurabilityTest, BigStreamRestartsFromItsSnapshotCleanlyAndAfterK
   {
     NatsConnection nc;
     ASSERT_EQ(Connect(server->url(), &nc), NATS_OK);
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    jo.PublishAsync.MaxPending = 1024;
-    JsCtx js = JetStream(nc.get(), &jo);
+    JsCtx js = PublishingJetStream(nc.get());
     StoredState st = StreamState(js.get(), "BIG");
     EXPECT_EQ(st.msgs, kFirst - deleted.size());
     EXPECT_EQ(st.first, 1u);

@@ -21,6 +21,12 @@ struct Plain {
 static_assert(SelfMarkingHole<Plain>);
 static_assert(!SelfMarkingHole<std::string>);
 
+// Zeroed memory that stands in for a mapped file region (Adopt unmaps it); nullptr on failure.
+void* MapZeros(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
 Plain PlainFor(uint64_t seq) { return Plain{seq * 7, static_cast<uint32_t>(seq % 1000 + 1), 0}; }
 
 // Checks every observable answer of `index` against the model, over the whole sequence range.
@@ -99,8 +105,8 @@ TEST(SeqIndexTest, AdoptedMappingBehavesLikeAddedSlots) {
   constexpr uint64_t kFirst = 100;
   constexpr uint64_t kCount = kChunk * 3 + 77;
   const size_t bytes = 4 * SeqIndex<Plain, kChunk>::kChunkBytes;
-  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(region, MAP_FAILED);
+  void* region = MapZeros(bytes);
+  ASSERT_NE(region, nullptr);
   auto* slots = static_cast<Plain*>(region);
   std::map<uint64_t, uint64_t> model;
   for (uint64_t i = 0; i < kCount; ++i) {
@@ -140,8 +146,8 @@ TEST(SeqIndexTest, AdoptedRegionWithRoomTakesAppendsInPlace) {
   constexpr uint64_t kCount = kChunk * 2 + 100;
   using Index = SeqIndex<Plain, kChunk>;
   const size_t bytes = 3 * Index::kChunkBytes;
-  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(region, MAP_FAILED);
+  void* region = MapZeros(bytes);
+  ASSERT_NE(region, nullptr);
   auto* slots = static_cast<Plain*>(region);
   std::map<uint64_t, uint64_t> model;
   for (uint64_t i = 0; i < kCount; ++i) {
@@ -185,8 +191,8 @@ TEST(SeqIndexTest, AdoptedAtAnOffsetKeepsTheChunkGridAndTracksDirtyChunks) {
   constexpr uint64_t kCount = kChunk * 2 + 40;  // positions 300 .. 1363: three chunks
   using Index = SeqIndex<Plain, kChunk>;
   const size_t bytes = 3 * Index::kChunkBytes;
-  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(region, MAP_FAILED);
+  void* region = MapZeros(bytes);
+  ASSERT_NE(region, nullptr);
   auto* slots = static_cast<Plain*>(region);
   std::map<uint64_t, uint64_t> model;
   for (uint64_t i = 0; i < kHead; ++i) slots[i] = Plain{1, 1, 0};  // stale bytes, not slots
