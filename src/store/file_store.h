@@ -164,13 +164,14 @@ class FileStore final : public IndexedStore {
   std::vector<uint32_t> compact_candidates_;
   bool failed_ = false;  // a write could not be undone; refuse writes until reopened
   bool snapshot_on_disk_ = false;
+  bool snapshot_synced_ = false;        // the snapshot on disk says the blocks were fsynced
   bool recovery_changed_dir_ = false;   // Recover created or removed a file in msgs/
   uint64_t writes_since_snapshot_ = 0;  // block writes since the snapshot on disk
   std::chrono::steady_clock::time_point last_snapshot_{};
   std::string recovery_report_;
   std::string scratch_;  // encode buffer, reused
   // The index snapshot's slot file (docs/formats/index_snapshot.md): index chunk number n, whose
-  // first sequence is slots_origin_ + n * SeqIndex::kChunkSlots, at offset n * kChunkBytes.
+  // first sequence is slots_origin_ + n * SeqIndex::kSlotsPerChunk, at offset n * kChunkBytes.
   struct WrittenChunk {
     uint32_t bytes = 0;  // from the chunk's start
     uint32_t crc = 0;

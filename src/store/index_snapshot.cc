@@ -393,15 +393,18 @@ void FileStore::WriteFullIndexChunks() {
 
 Status FileStore::WriteIndexSnapshot() {
   SPATE_RETURN_IF_ERROR(FlushPendingFloor());
+  const bool blocks_synced = options_.sync == SyncMode::kAlways;
   // Unchanged since the snapshot on disk (a restart with no writes): it is still exact, and
-  // rewriting it would make every clean stop cost a full index write.
-  if (snapshot_on_disk_ && writes_since_snapshot_ == 0) return Status::Ok();
+  // rewriting it would make every clean stop cost a full index write. Unless it came from a
+  // Checkpoint, which does not claim synced blocks where this one would.
+  if (snapshot_on_disk_ && writes_since_snapshot_ == 0 && snapshot_synced_ == blocks_synced) {
+    return Status::Ok();
+  }
   // The snapshot may only claim what is on disk. With sync: always everything written is made
   // durable first (already, but for the last group commit), so the snapshot holds across a
   // machine crash. With a sync interval the blocks are left to the OS, as every write is in
   // that mode: the snapshot records this boot of the machine and Open trusts it only within the
   // same boot, where the page cache still holds the blocks; after a reboot it scans them.
-  const bool blocks_synced = options_.sync == SyncMode::kAlways;
   if (blocks_synced) SPATE_RETURN_IF_ERROR(syncer_->WaitAll());
   return WriteSnapshot(blocks_synced);
 }
@@ -491,6 +494,7 @@ Status FileStore::WriteSnapshot(bool blocks_synced) {
   // which must outlive a crash, still syncs the directory.
   SPATE_RETURN_IF_ERROR(fs_->Rename(tmp, SnapshotPath()));
   snapshot_on_disk_ = true;
+  snapshot_synced_ = blocks_synced;
   writes_since_snapshot_ = 0;
   last_snapshot_ = std::chrono::steady_clock::now();
   listed_first_ = num_chunks == 0 ? 0 : ChunkNumber(0);
@@ -646,6 +650,7 @@ Result<bool> FileStore::LoadIndexSnapshot(std::map<uint32_t, uint64_t>* covered)
     chunks_seen_ = num_chunks;
   }
   snapshot_on_disk_ = true;
+  snapshot_synced_ = (h.flags & kFlagBlocksSynced) != 0;
   writes_since_snapshot_ = 0;
   return true;
 }
