@@ -50,7 +50,6 @@ class Writer {
       n -= take;
     }
   }
-  uint64_t position() const { return written_ + len_; }
   // Writes the checksum of everything before it and the rest of the buffer.
   Status Finish() {
     const uint32_t crc = Crc32c(buf_.get(), len_, crc_);
@@ -92,8 +91,7 @@ const std::string& MachineBootId() {
 }
 
 // Reads the snapshot's tables in chunks through one fixed buffer (never the size of the file),
-// checksumming the bytes it hands out; crc() covers everything consumed so far, so the caller
-// can go on with the slot array from position().
+// checksumming the bytes it hands out; crc() covers everything consumed so far.
 class Reader {
  public:
   Reader(File* file, uint64_t limit) : file_(file), limit_(limit), buf_(new char[kChunk]) {}

@@ -21,13 +21,26 @@ struct Plain {
 static_assert(SelfMarkingHole<Plain>);
 static_assert(!SelfMarkingHole<std::string>);
 
+Plain PlainFor(uint64_t seq) { return Plain{seq * 7, static_cast<uint32_t>(seq % 1000 + 1), 0}; }
+
 // Zeroed memory that stands in for a mapped file region (Adopt unmaps it); nullptr on failure.
 void* MapZeros(size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? nullptr : p;
 }
 
-Plain PlainFor(uint64_t seq) { return Plain{seq * 7, static_cast<uint32_t>(seq % 1000 + 1), 0}; }
+// Writes slots for sequences first .. first + count - 1 into `slots`, leaving every slot i with
+// i % hole_every == hole_at a hole (zero bytes); returns the model of what is live.
+std::map<uint64_t, uint64_t> FillSlots(Plain* slots, uint64_t first, uint64_t count,
+                                       uint64_t hole_every, uint64_t hole_at) {
+  std::map<uint64_t, uint64_t> model;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (i % hole_every == hole_at) continue;
+    slots[i] = PlainFor(first + i);
+    model[first + i] = first + i;
+  }
+  return model;
+}
 
 // Checks every observable answer of `index` against the model, over the whole sequence range.
 template <class Index, class Model, class Same>
@@ -108,12 +121,7 @@ TEST(SeqIndexTest, AdoptedMappingBehavesLikeAddedSlots) {
   void* region = MapZeros(bytes);
   ASSERT_NE(region, nullptr);
   auto* slots = static_cast<Plain*>(region);
-  std::map<uint64_t, uint64_t> model;
-  for (uint64_t i = 0; i < kCount; ++i) {
-    if (i % 5 == 3) continue;  // holes stay zero bytes
-    slots[i] = PlainFor(kFirst + i);
-    model[kFirst + i] = kFirst + i;
-  }
+  std::map<uint64_t, uint64_t> model = FillSlots(slots, kFirst, kCount, 5, 3);
   ASSERT_EQ(mprotect(region, bytes, PROT_READ), 0);  // as FileSystem::MapPrivate hands it out
   SeqIndex<Plain, kChunk> index;
   index.Adopt(kFirst, 0, region, bytes, kCount, model.size());
@@ -149,12 +157,7 @@ TEST(SeqIndexTest, AdoptedRegionWithRoomTakesAppendsInPlace) {
   void* region = MapZeros(bytes);
   ASSERT_NE(region, nullptr);
   auto* slots = static_cast<Plain*>(region);
-  std::map<uint64_t, uint64_t> model;
-  for (uint64_t i = 0; i < kCount; ++i) {
-    if (i % 7 == 2) continue;
-    slots[i] = PlainFor(kFirst + i);
-    model[kFirst + i] = kFirst + i;
-  }
+  std::map<uint64_t, uint64_t> model = FillSlots(slots, kFirst, kCount, 7, 2);
   // The slots' pages read-only, as a file mapping; the rest of the last chunk writable.
   const size_t slot_pages = (kCount * sizeof(Plain) + 4095) / 4096 * 4096;
   ASSERT_EQ(mprotect(region, slot_pages, PROT_READ), 0);
@@ -194,13 +197,8 @@ TEST(SeqIndexTest, AdoptedAtAnOffsetKeepsTheChunkGridAndTracksDirtyChunks) {
   void* region = MapZeros(bytes);
   ASSERT_NE(region, nullptr);
   auto* slots = static_cast<Plain*>(region);
-  std::map<uint64_t, uint64_t> model;
   for (uint64_t i = 0; i < kHead; ++i) slots[i] = Plain{1, 1, 0};  // stale bytes, not slots
-  for (uint64_t i = 0; i < kCount; ++i) {
-    if (i % 9 == 4) continue;
-    slots[kHead + i] = PlainFor(kFirst + i);
-    model[kFirst + i] = kFirst + i;
-  }
+  std::map<uint64_t, uint64_t> model = FillSlots(slots + kHead, kFirst, kCount, 9, 4);
   ASSERT_EQ(mprotect(region, bytes, PROT_READ), 0);
   Index index;
   index.Adopt(kFirst, kHead, region, bytes, kCount, model.size());
